@@ -1,0 +1,5 @@
+"""Allow ``python -m talkapp``."""
+
+from talkapp.cli import main
+
+raise SystemExit(main())
