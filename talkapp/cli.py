@@ -13,10 +13,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from talkapp import __version__, logs
+from talkapp.commands import add_commands
+from talkapp.hubspot import HubSpotError
+from talkapp.store.errors import RefusedError
+from talkapp.sync.engine import NotConnectedError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_REFUSED = 3
+EXIT_HUBSPOT = 4
 
 
 class UsageError(Exception):
@@ -51,7 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"talkapp {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where Talk keeps its data (default: $TALKAPP_DATA_DIR, else the "
+        "platform's user data directory)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_commands(commands)
 
     sim = commands.add_parser(
         "simulator",
@@ -152,6 +167,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"talkapp: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except (RefusedError, NotConnectedError) as error:
+        print(f"talkapp: refused: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    except HubSpotError as error:
+        print(f"talkapp: {error}", file=sys.stderr)
+        return EXIT_HUBSPOT
     except KeyboardInterrupt:
         return EXIT_FAILED
     except Exception as error:  # one line, no traceback, for anything unforeseen

@@ -16,6 +16,8 @@ from pathlib import Path
 _secrets: set[str] = set()
 MASK = "[redacted]"
 NOISY = ("httpx", "httpcore", "uvicorn.access", "hpack", "asyncio")
+# stamina announces every scheduled retry at WARNING; the client logs its own.
+SILENT = ("stamina",)
 
 
 def redact(secret: str | None) -> None:
@@ -59,4 +61,6 @@ def setup(*, verbose: bool = False, log_file: Path | None = None) -> None:
 
     for name in NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in SILENT:
+        logging.getLogger(name).setLevel(logging.ERROR)
     root._talk_configured = True  # type: ignore[attr-defined]

@@ -1,0 +1,357 @@
+"""The sync engine: the one API the command line and the desktop app use.
+
+It owns the rules of the contract (``rules.py``), the HubSpot client, and
+the order of a sync cycle: status list, contacts in, changes out. It imports
+no Qt; the UI subscribes as an observer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import os
+import time
+from collections.abc import Callable
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from talkapp import logs
+from talkapp.hubspot import (
+    REQUIRED_SCOPES,
+    HubSpotClient,
+    HubSpotError,
+    MissingScopeError,
+)
+from talkapp.store.async_store import AsyncStore
+from talkapp.store.errors import RefusedError
+from talkapp.store.models import (
+    DEFAULT_DIRECTION,
+    Contact,
+    Direction,
+    Disposition,
+    HistoryEntry,
+    Integration,
+    LogEntry,
+)
+from talkapp.store.sqlite import now_ms
+from talkapp.sync.observer import Observers
+from talkapp.sync.pull import pull_contacts, pull_statuses
+from talkapp.sync.push import push_outbox
+from talkapp.sync.secrets import TokenStore
+from talkapp.sync.summary import SyncSummary
+
+log = logging.getLogger("talkapp.sync")
+
+TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
+HUBSPOT_INTERVAL_S = 10.0
+SIMULATOR_INTERVAL_S = 2.0
+
+ClientFactory = Callable[[str, str], HubSpotClient]
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+class NotConnectedError(Exception):
+    """A HubSpot operation was asked for while no portal is connected."""
+
+
+def parse_direction(word: str) -> Direction:
+    """The direction a user typed, or a refusal that lists the choices."""
+    try:
+        return Direction(word)
+    except ValueError:
+        choices = ", ".join(
+            d.value for d in Direction if d is not Direction.TALK_TO_HUBSPOT
+        )
+        raise RefusedError(f"unknown direction {word!r}; choose {choices}") from None
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SyncEngine:
+    """Connect, sync, set dispositions and read Talk's data, by the rules."""
+
+    def __init__(
+        self,
+        store: AsyncStore,
+        *,
+        tokens: TokenStore | None = None,
+        client_factory: ClientFactory | None = None,
+    ) -> None:
+        self.store = store
+        self.tokens = tokens or TokenStore()
+        self.observers = Observers()
+        self._client_factory = client_factory or _default_client
+        self._client: HubSpotClient | None = None
+        self._sync_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # -- reading -----------------------------------------------------------------
+
+    async def integration(self) -> Integration:
+        return await self.store.integration()
+
+    async def statuses(self) -> list[Disposition]:
+        return await self.store.dispositions()
+
+    async def offered(self) -> list[Disposition]:
+        """The picker's choices, in HubSpot's order."""
+        return await self.store.offered(await self.store.integration())
+
+    async def contacts(
+        self, search: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Contact]:
+        return await self.store.contacts(search, limit, offset)
+
+    async def contact(self, contact_id: int) -> Contact | None:
+        return await self.store.contact(contact_id)
+
+    async def history(self, contact_id: int) -> list[HistoryEntry]:
+        if await self.store.contact(contact_id) is None:
+            raise RefusedError(f"no contact with id {contact_id}")
+        return await self.store.history(contact_id)
+
+    async def sync_log(self, limit: int = 100) -> list[LogEntry]:
+        return await self.store.sync_log(limit)
+
+    def interval(self, integration: Integration) -> float:
+        """How often ``run`` syncs: faster on a simulator on this machine."""
+        url = integration.hubspot_url or ""
+        return SIMULATOR_INTERVAL_S if is_loopback(url) else HUBSPOT_INTERVAL_S
+
+    # -- the integration ---------------------------------------------------------
+
+    async def connect(self, url: str, token: str) -> list[str]:
+        """Check the token with HubSpot, then connect; a failure changes nothing.
+
+        Every (re)connection starts at the default direction and cancels any
+        change still queued for HubSpot. Returns the status-list changes.
+        """
+        url = url.rstrip("/")
+        token = token.strip()
+        if not token:
+            raise RefusedError("a HubSpot access token is required")
+        logs.redact(token)
+
+        client = self._client_factory(url, token)
+        try:
+            info = await client.check_access(REQUIRED_SCOPES)
+            prop = await client.get_property()
+        except BaseException:
+            await client.aclose()
+            raise
+        log.debug(
+            "token checked: portal %s, lead status has %d options",
+            info.hub_id,
+            len(prop.options),
+        )
+
+        before = await self.store.integration()
+        cancelled = await self.store.mark_connected(url, info.hub_id, now_ms())
+        self.tokens.save(url, token)
+        await self.aclose()
+        self._client = client
+
+        if before.has_hubspot_list or before.direction is not DEFAULT_DIRECTION:
+            message = (
+                f"Reconnected: sync direction reset to {DEFAULT_DIRECTION.label}."
+                if before.has_hubspot_list
+                else f"Connected: sync direction set to {DEFAULT_DIRECTION.label}."
+            )
+            self.observers.emit("direction_reset", message)
+        changes = await pull_statuses(client, self.store)
+        self.observers.emit("integration_changed")
+        self.observers.emit("statuses_changed")
+        if cancelled:
+            self.observers.emit("contacts_changed", cancelled)
+        self._wake.set()
+        log.info("connected to HubSpot at %s (portal %s)", url, info.hub_id)
+        return changes
+
+    async def disconnect(self) -> None:
+        integration = await self.store.integration()
+        if not integration.connected:
+            raise RefusedError("HubSpot is not connected")
+        await self.store.mark_disconnected(now_ms())
+        if integration.hubspot_url:
+            self.tokens.forget(integration.hubspot_url)
+        await self.aclose()
+        self.observers.emit("integration_changed")
+        self.observers.emit("statuses_changed")
+        log.info("disconnected from HubSpot")
+
+    async def direction(self) -> Direction:
+        return (await self.store.integration()).direction
+
+    async def set_direction(self, direction: Direction | str) -> None:
+        """Set a supported direction; Talk → HubSpot alone is refused, unstored."""
+        chosen = parse_direction(direction) if isinstance(direction, str) else direction
+        cancelled = await self.store.set_direction(chosen, now_ms())
+        self.observers.emit("integration_changed")
+        if cancelled:
+            self.observers.emit("contacts_changed", cancelled)
+        self._wake.set()
+
+    # -- dispositions ------------------------------------------------------------
+
+    async def set_disposition(self, contact_id: int, value: str) -> Contact:
+        """An agent's choice: saved at once; pushed only in two-way mode."""
+        integration = await self.store.integration()
+        contact = await self.store.set_disposition(
+            contact_id, value, integration.direction, integration.connected, now_ms()
+        )
+        self.observers.emit("contacts_changed", [contact_id])
+        if integration.direction is Direction.TWO_WAY:
+            self._wake.set()
+        return contact
+
+    async def add_disposition(self, value: str, label: str, role: Role) -> None:
+        self._admin_only(role, "add")
+        value, label = _clean(value, "value"), _clean(label, "label")
+        await self.store.add_disposition(value, label, now_ms())
+        self.observers.emit("statuses_changed")
+
+    async def rename_disposition(self, value: str, label: str, role: Role) -> None:
+        self._admin_only(role, "rename")
+        await self.store.rename_disposition(value, _clean(label, "label"), now_ms())
+        self.observers.emit("statuses_changed")
+
+    async def remove_disposition(self, value: str, role: Role) -> int:
+        self._admin_only(role, "remove")
+        kept = await self.store.remove_disposition(value, now_ms())
+        self.observers.emit("statuses_changed")
+        return kept
+
+    @staticmethod
+    def _admin_only(role: Role, verb: str) -> None:
+        if role is not Role.ADMIN:
+            raise RefusedError(f"only an admin may {verb} dispositions")
+
+    # -- syncing -----------------------------------------------------------------
+
+    async def sync_once(self, *, full: bool = False) -> SyncSummary:
+        """One cycle: status list, contacts from HubSpot, then (two-way) pushes."""
+        async with self._sync_lock:
+            integration = await self.store.integration()
+            if not integration.connected:
+                raise NotConnectedError("HubSpot is not connected; run connect first")
+            client = self._ensure_client(integration)
+            summary = SyncSummary()
+            started = time.monotonic()
+            before = client.stats.requests
+            self.observers.emit("sync_started")
+            try:
+                summary.status_changes = await pull_statuses(client, self.store)
+                if summary.status_changes:
+                    self.observers.emit("statuses_changed")
+                notify = self._notify_contacts
+                await pull_contacts(client, self.store, summary, notify, full=full)
+                if integration.direction is Direction.TWO_WAY:
+                    await push_outbox(client, self.store, summary, notify)
+            except HubSpotError as error:
+                await self.store.record_sync(now_ms(), False, str(error))
+                await self.store.log("WARNING", "sync_failed", f"Sync failed: {error}")
+                self.observers.emit("sync_failed", str(error))
+                raise
+            summary.seconds = time.monotonic() - started
+            summary.requests = client.stats.requests - before
+            await self.store.record_sync(now_ms(), True)
+            if summary.changed or summary.pushed or summary.rejected or summary.full:
+                await self.store.log("INFO", "sync_finished", summary.line())
+            log.info(summary.line())
+            self.observers.emit("sync_finished", summary)
+            return summary
+
+    async def run(self, stop: asyncio.Event, interval: float | None = None) -> None:
+        """Sync every ``interval`` seconds (or when woken) until ``stop`` is set.
+
+        A failed cycle is logged and retried next time; it never ends the loop.
+        """
+        while not stop.is_set():
+            integration = await self.store.integration()
+            if integration.connected:
+                try:
+                    await self.sync_once()
+                except (HubSpotError, NotConnectedError) as error:
+                    log.warning("sync failed: %s", error)
+            wait = interval or self.interval(integration)
+            self._wake.clear()
+            waiters = [
+                asyncio.ensure_future(stop.wait()),
+                asyncio.ensure_future(self._wake.wait()),
+            ]
+            await asyncio.wait(
+                waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in waiters:
+                waiter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await waiter
+
+    def wake(self) -> None:
+        """Ask ``run`` to sync now instead of at the next interval."""
+        self._wake.set()
+
+    def _notify_contacts(self, contact_ids: list[int]) -> None:
+        self.observers.emit("contacts_changed", contact_ids)
+
+    def _ensure_client(self, integration: Integration) -> HubSpotClient:
+        if self._client is not None:
+            return self._client
+        url = integration.hubspot_url or ""
+        token = self.tokens.load(url) or os.environ.get(TOKEN_ENV)
+        if not token:
+            raise MissingTokenError(
+                f"no HubSpot token for this session: connect again, or set {TOKEN_ENV}"
+            )
+        logs.redact(token)
+        self._client = self._client_factory(url, token)
+        return self._client
+
+
+class MissingTokenError(HubSpotError):
+    """The integration is connected but this process has no token for it."""
+
+    def describe(self) -> str:
+        return self.message
+
+
+def _default_client(url: str, token: str) -> HubSpotClient:
+    return HubSpotClient(url, token)
+
+
+def _clean(text: str, what: str) -> str:
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise RefusedError(f"the disposition {what} cannot be empty")
+    if len(cleaned) > 100:
+        raise RefusedError(f"the disposition {what} is longer than 100 characters")
+    return cleaned
+
+
+__all__ = [
+    "MissingScopeError",
+    "MissingTokenError",
+    "NotConnectedError",
+    "Role",
+    "SyncEngine",
+    "parse_direction",
+]

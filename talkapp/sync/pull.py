@@ -1,0 +1,182 @@
+"""HubSpot → Talk: the status list, then the contacts.
+
+The first sync (and ``--full``) walks the list endpoint page by page, each
+page applied with the list cursor in one transaction, so a killed sync
+resumes where it stopped. Later syncs search on ``lastmodifieddate`` from
+the stored cursor, starting ``OVERLAP_MS`` early because HubSpot's search
+index trails writes; seeing a contact twice is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from talkapp.hubspot import Contact as HubSpotContact
+from talkapp.hubspot import Filter, FilterGroup, HubSpotClient, SearchRequest, Sort
+from talkapp.store.async_store import AsyncStore
+from talkapp.store.sqlite import now_ms
+from talkapp.sync.rules import Incoming, on_hubspot_record
+from talkapp.sync.summary import SyncSummary
+
+log = logging.getLogger("talkapp.sync.pull")
+
+LEAD_STATUS = "hs_lead_status"
+MODIFIED = "lastmodifieddate"
+PROPERTIES = ("firstname", "lastname", "email", "phone", LEAD_STATUS, MODIFIED)
+OVERLAP_MS = 30_000
+
+Notify = Callable[[list[int]], None]
+
+
+async def pull_statuses(client: HubSpotClient, store: AsyncStore) -> list[str]:
+    """Make HubSpot's lead-status options Talk's locked list; HubSpot sends no
+    webhook when options change, so this runs every cycle."""
+    prop = await client.get_property(LEAD_STATUS)
+    options = [
+        (option.value, option.label, option.display_order, option.hidden)
+        for option in sorted(prop.options, key=lambda o: o.display_order)
+    ]
+    # displayOrder can repeat or be -1; Talk keeps HubSpot's order as positions.
+    ranked = [
+        (v, label, rank, hidden) for rank, (v, label, _, hidden) in enumerate(options)
+    ]
+    return await store.apply_status_options(ranked, now_ms())
+
+
+async def pull_contacts(
+    client: HubSpotClient,
+    store: AsyncStore,
+    summary: SyncSummary,
+    notify: Notify,
+    *,
+    full: bool,
+) -> None:
+    integration = await store.integration()
+    resuming = integration.full_sync_started is not None
+    if full or resuming or integration.cursor_ms is None:
+        summary.full = True
+        await _list_all(client, store, summary, notify, resume=resuming and not full)
+    else:
+        await _search_changes(client, store, summary, notify, integration.cursor_ms)
+
+
+async def _list_all(
+    client: HubSpotClient,
+    store: AsyncStore,
+    summary: SyncSummary,
+    notify: Notify,
+    *,
+    resume: bool,
+) -> None:
+    integration = await store.integration()
+    after = integration.full_sync_after if resume else None
+    if resume:
+        anchor = integration.full_sync_started
+        log.info("resuming the full sync after contact cursor %s", after)
+    else:
+        # Changes made while the list is walked are caught by the first
+        # search afterwards, which starts from HubSpot's newest timestamp now.
+        anchor = await _newest_modified(client)
+        await store.start_full_sync(anchor)
+
+    async for page in client.iter_contact_pages(list(PROPERTIES), after=after):
+        records = [_incoming(contact) for contact in page.results]
+        done = page.after is None
+        progress = {"full_sync_after": page.after}
+        if done:
+            progress.update(
+                full_sync_after=None,
+                full_sync_started=None,
+                cursor_ms=anchor,
+                cursor_id=None,
+            )
+        changed = await store.apply_hubspot(
+            records, on_hubspot_record, full=True, at=now_ms(), progress=progress
+        )
+        summary.pulled += len(records)
+        summary.changed += len(changed)
+        if changed:
+            notify(changed)
+
+
+async def _search_changes(
+    client: HubSpotClient,
+    store: AsyncStore,
+    summary: SyncSummary,
+    notify: Notify,
+    cursor_ms: int,
+) -> None:
+    since = max(0, cursor_ms - OVERLAP_MS)
+    groups = [
+        FilterGroup(
+            filters=[Filter(property_name=MODIFIED, operator="GTE", value=str(since))]
+        )
+    ]
+    newest = cursor_ms
+    async for page in client.iter_search(
+        groups, properties=list(PROPERTIES), sort_property=MODIFIED
+    ):
+        records = [_incoming(contact) for contact in page.results]
+        if not records:
+            continue
+        last = max(records, key=lambda r: (r.modified, int(r.hubspot_id)))
+        newest = max(newest, last.modified)
+        changed = await store.apply_hubspot(
+            records,
+            on_hubspot_record,
+            full=False,
+            at=now_ms(),
+            progress={"cursor_ms": newest, "cursor_id": last.hubspot_id},
+        )
+        summary.pulled += len(records)
+        summary.changed += len(changed)
+        if changed:
+            notify(changed)
+
+
+async def _newest_modified(client: HubSpotClient) -> int:
+    """HubSpot's newest ``lastmodifieddate`` (HubSpot's clock, not ours)."""
+    page = await client.search(
+        SearchRequest(
+            sorts=[Sort(property_name=MODIFIED, direction="DESCENDING")],
+            properties=[MODIFIED],
+            limit=1,
+        )
+    )
+    if not page.results:
+        return 0
+    return _modified(page.results[0])
+
+
+def _incoming(contact: HubSpotContact) -> Incoming:
+    props = contact.properties
+    return Incoming(
+        hubspot_id=contact.id,
+        firstname=props.get("firstname") or "",
+        lastname=props.get("lastname") or "",
+        email=props.get("email") or "",
+        phone=props.get("phone") or "",
+        value=props.get(LEAD_STATUS) or None,
+        modified=_modified(contact),
+    )
+
+
+def _modified(contact: HubSpotContact) -> int:
+    """``lastmodifieddate`` in epoch ms; HubSpot sends ms or ISO-8601."""
+    raw = contact.properties.get(MODIFIED)
+    if raw:
+        try:
+            return int(raw)
+        except ValueError:
+            try:
+                parsed = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+                return int(parsed.timestamp() * 1000)
+            except ValueError:
+                pass
+    return int(contact.updated_at.timestamp() * 1000)
+
+
+def to_ms(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1000)

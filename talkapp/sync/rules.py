@@ -1,0 +1,73 @@
+"""The contract's decisions as pure functions: no I/O, easy to test and read.
+
+The store calls ``on_hubspot_record`` inside the transaction that applies a
+pulled contact, and the engine calls ``resolve_push`` before writing an
+agent's change to HubSpot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from talkapp.store.models import Contact, SyncState
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A contact as HubSpot reported it (list page, search result or webhook)."""
+
+    hubspot_id: str
+    firstname: str
+    lastname: str
+    email: str
+    phone: str
+    value: str | None
+    modified: int  # HubSpot's lastmodifieddate, epoch ms
+    fields_known: bool = True  # False for a webhook, which carries only the status
+
+
+class Action(Enum):
+    INSERT = "insert"  # a contact Talk has not seen
+    APPLY = "apply"  # take HubSpot's lead status
+    OVERWRITE = "overwrite"  # take it, replacing an agent's Talk-only value
+    DEFER = "defer"  # a two-way conflict: the push step decides with history
+    KEEP = "keep"  # nothing to change in the disposition
+    STALE = "stale"  # older than what Talk already applied
+
+
+def on_hubspot_record(
+    row: Contact | None,
+    hubspot_value: str | None,
+    incoming: Incoming,
+    *,
+    pending: bool,
+    full: bool,
+) -> Action:
+    """What a pulled HubSpot record does to Talk's disposition of the contact.
+
+    ``hubspot_value`` is HubSpot's lead status as Talk last applied it.
+    """
+    if row is None:
+        return Action.INSERT
+    if row.hubspot_modified is not None and incoming.modified < row.hubspot_modified:
+        return Action.STALE
+
+    newer = row.hubspot_modified is None or incoming.modified > row.hubspot_modified
+    # A rejected push leaves the agent's value Talk-only, like one-way mode.
+    local_only = row.sync_state in (SyncState.LOCAL_ONLY, SyncState.REJECTED)
+
+    if pending:
+        # Two-way with an agent change queued: if HubSpot moved too, the
+        # most recent change wins, which only the push step can tell.
+        return Action.DEFER if incoming.value != hubspot_value else Action.KEEP
+    if local_only and row.disposition != incoming.value and (newer or full):
+        return Action.OVERWRITE
+    if incoming.value != row.disposition and (incoming.value != hubspot_value or full):
+        return Action.APPLY
+    return Action.KEEP
+
+
+def resolve_push(agent_at: int, hubspot_changed_at: int | None) -> bool:
+    """True when the agent's change is newer than HubSpot's; ties go to HubSpot."""
+    return hubspot_changed_at is None or agent_at > hubspot_changed_at
