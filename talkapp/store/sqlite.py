@@ -268,9 +268,13 @@ class SQLiteStore:
 
     def add_disposition(self, value: str, label: str, at: int) -> None:
         with self.transaction() as db:
-            if db.execute(
-                "SELECT 1 FROM dispositions WHERE value = ?", (value,)
-            ).fetchone():
+            existing = [d for d in self.dispositions() if d.value == value]
+            if existing and existing[0].locked:
+                raise RefusedError(
+                    f"cannot add “{existing[0].label}” ({value}): it is managed "
+                    "in HubSpot"
+                )
+            if existing:
                 raise RefusedError(f"a disposition with the value {value!r} exists")
             order = db.execute(
                 "SELECT COALESCE(MAX(display_order), -1) + 1 FROM dispositions"
@@ -562,11 +566,17 @@ class SQLiteStore:
             if value not in offered:
                 raise RefusedError(f"{value!r} is not one of the offered dispositions")
             push = connected and direction is Direction.TWO_WAY and row.hubspot_id
-            state = (
-                SyncState.PENDING
-                if push
-                else (SyncState.LOCAL_ONLY if row.hubspot_id else SyncState.SYNCED)
-            )
+            hubspot_value, queued = db.execute(
+                "SELECT hubspot_value, (SELECT value FROM outbox WHERE contact_id = ?)"
+                " FROM contacts WHERE id = ?",
+                (contact_id, contact_id),
+            ).fetchone()
+            if push:
+                state = SyncState.PENDING
+            elif row.hubspot_id and value != hubspot_value:
+                state = SyncState.LOCAL_ONLY
+            else:
+                state = SyncState.SYNCED
             db.execute(
                 "UPDATE contacts SET disposition = ?, disposition_at = ?,"
                 " sync_state = ?, sync_error = NULL WHERE id = ?",
@@ -581,7 +591,9 @@ class SQLiteStore:
                     (contact_id, value, at),
                 )
                 outcome = "Queued for HubSpot (two-way sync)"
-            elif row.hubspot_id:
+                if queued is not None and queued != value:
+                    outcome += f"; replaces the unsent “{queued}”"
+            elif state is SyncState.LOCAL_ONLY:
                 outcome = (
                     "Kept in Talk only (one-way sync); HubSpot's next change "
                     "replaces it"
@@ -608,12 +620,16 @@ class SQLiteStore:
 
     # -- outbox ----------------------------------------------------------------
 
-    def due_outbox(self, at: int, limit: int) -> list[OutboxItem]:
+    def due_outbox(
+        self, at: int, limit: int, queued_before: int | None = None
+    ) -> list[OutboxItem]:
+        """Queued changes whose retry time has come, oldest first."""
         rows = self._db.execute(
             "SELECT o.contact_id, c.hubspot_id, o.value, o.queued_at, o.attempts,"
             " o.next_attempt_at FROM outbox o JOIN contacts c ON c.id = o.contact_id"
-            " WHERE o.next_attempt_at <= ? ORDER BY o.queued_at LIMIT ?",
-            (at, limit),
+            " WHERE o.next_attempt_at <= ? AND o.queued_at <= ?"
+            " ORDER BY o.queued_at LIMIT ?",
+            (at, queued_before if queued_before is not None else at, limit),
         ).fetchall()
         return [OutboxItem(*row) for row in rows]
 

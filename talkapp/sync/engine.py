@@ -143,7 +143,9 @@ class SyncEngine:
         """Check the token with HubSpot, then connect; a failure changes nothing.
 
         Every (re)connection starts at the default direction and cancels any
-        change still queued for HubSpot. Returns the status-list changes.
+        change still queued for HubSpot. Returns what a person should be told,
+        one line each: the direction reset (if any), then the status-list
+        changes.
         """
         url = url.rstrip("/")
         token = token.strip()
@@ -170,14 +172,16 @@ class SyncEngine:
         await self.aclose()
         self._client = client
 
+        announced: list[str] = []
         if before.has_hubspot_list or before.direction is not DEFAULT_DIRECTION:
             message = (
                 f"Reconnected: sync direction reset to {DEFAULT_DIRECTION.label}."
                 if before.has_hubspot_list
-                else f"Connected: sync direction set to {DEFAULT_DIRECTION.label}."
+                else f"Connected: sync direction reset to {DEFAULT_DIRECTION.label}."
             )
+            announced.append(message)
             self.observers.emit("direction_reset", message)
-        changes = await pull_statuses(client, self.store)
+        changes = announced + await pull_statuses(client, self.store)
         self.observers.emit("integration_changed")
         self.observers.emit("statuses_changed")
         if cancelled:
@@ -247,8 +251,14 @@ class SyncEngine:
 
     # -- syncing -----------------------------------------------------------------
 
-    async def sync_once(self, *, full: bool = False) -> SyncSummary:
-        """One cycle: status list, contacts from HubSpot, then (two-way) pushes."""
+    async def sync_once(
+        self, *, full: bool = False, retry_now: bool = False
+    ) -> SyncSummary:
+        """One cycle: status list, contacts from HubSpot, then (two-way) pushes.
+
+        ``retry_now`` also pushes changes still waiting out a retry backoff,
+        as a person pressing "Sync now" expects.
+        """
         async with self._sync_lock:
             integration = await self.store.integration()
             if not integration.connected:
@@ -265,7 +275,9 @@ class SyncEngine:
                 notify = self._notify_contacts
                 await pull_contacts(client, self.store, summary, notify, full=full)
                 if integration.direction is Direction.TWO_WAY:
-                    await push_outbox(client, self.store, summary, notify)
+                    await push_outbox(
+                        client, self.store, summary, notify, retry_now=retry_now
+                    )
             except HubSpotError as error:
                 await self.store.record_sync(now_ms(), False, str(error))
                 await self.store.log("WARNING", "sync_failed", f"Sync failed: {error}")

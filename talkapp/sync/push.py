@@ -35,11 +35,20 @@ RETRY_MAX_MS = 600_000
 
 
 async def push_outbox(
-    client: HubSpotClient, store: AsyncStore, summary: SyncSummary, notify: Notify
+    client: HubSpotClient,
+    store: AsyncStore,
+    summary: SyncSummary,
+    notify: Notify,
+    *,
+    retry_now: bool = False,
 ) -> None:
     """Push every due change; stops early (changes kept) if HubSpot is down."""
+    # Each round settles its items (sent, lost, rejected or deferred), so a
+    # round never sees the same item twice; the cut-off keeps it so.
+    cutoff = now_ms()
     while True:
-        items = await store.due_outbox(now_ms(), BATCH)
+        due_by = cutoff + RETRY_MAX_MS * 2 if retry_now else now_ms()
+        items = await store.due_outbox(due_by, BATCH, cutoff)
         if not items:
             return
         try:
