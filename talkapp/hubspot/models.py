@@ -1,0 +1,245 @@
+"""Pydantic models of the HubSpot objects Talk reads and writes.
+
+Field names are snake_case in Python and camelCase on the wire; unknown
+fields are ignored, so HubSpot adding a field never breaks a sync.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from talkapp.hubspot.errors import HubSpotError
+
+__all__ = [
+    "BatchError",
+    "BatchInput",
+    "BatchResult",
+    "Contact",
+    "ContactPage",
+    "Filter",
+    "FilterGroup",
+    "HistoryEntry",
+    "Operator",
+    "Property",
+    "PropertyOption",
+    "SearchPage",
+    "SearchRequest",
+    "Sort",
+    "TokenInfo",
+]
+
+
+class HubSpotModel(BaseModel):
+    """camelCase on the wire, snake_case in Python, extra fields ignored."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        coerce_numbers_to_str=True,
+    )
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON body HubSpot expects: camelCase, no unset optionals."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parsed(model: type[M], data: Any) -> M:
+    """``data`` from HubSpot as ``model``; an answer of the wrong shape is a
+    HubSpotError like any other failure, not a pydantic traceback."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "answer"
+        raise HubSpotError(
+            f"HubSpot sent an unexpected {model.__name__}: {where}: {first['msg']}"
+        ) from None
+
+
+class TokenInfo(HubSpotModel):
+    """What HubSpot says about a private-app token; never the token itself."""
+
+    hub_id: int
+    user_id: int | None = None
+    app_id: int | None = None
+    scopes: list[str] = Field(default_factory=list)
+
+
+class PropertyOption(HubSpotModel):
+    """One option of an enumeration property; ``value`` is the stable key."""
+
+    label: str
+    value: str
+    display_order: int = -1
+    hidden: bool = False
+    description: str | None = None
+
+
+class Property(HubSpotModel):
+    """A contact property's definition, e.g. ``hs_lead_status`` and its options."""
+
+    name: str
+    label: str = ""
+    type: str = "string"
+    field_type: str = "text"
+    group_name: str | None = None
+    description: str | None = None
+    options: list[PropertyOption] = Field(default_factory=list)
+    display_order: int | None = None
+    hidden: bool = False
+    hubspot_defined: bool | None = None
+    calculated: bool | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    archived: bool = False
+
+    def visible_options(self) -> list[PropertyOption]:
+        """The options a picker should offer, in HubSpot's display order."""
+        shown = [o for o in self.options if not o.hidden]
+        return sorted(shown, key=lambda o: o.display_order)
+
+
+class HistoryEntry(HubSpotModel):
+    """One past value of a property; HubSpot lists these newest first."""
+
+    value: str | None = None
+    timestamp: datetime
+    source_type: str | None = None
+    source_id: str | None = None
+    source_label: str | None = None
+    updated_by_user_id: int | None = None
+
+
+class Contact(HubSpotModel):
+    """A contact as HubSpot returns it; property values are all strings."""
+
+    id: str
+    properties: dict[str, str | None] = Field(default_factory=dict)
+    properties_with_history: dict[str, list[HistoryEntry]] | None = None
+    created_at: datetime
+    updated_at: datetime
+    archived: bool = False
+    archived_at: datetime | None = None
+
+
+class ContactPage(HubSpotModel):
+    """One page of the contact list; ``after`` resumes it, None on the last page."""
+
+    results: list[Contact]
+    after: str | None = None
+
+
+class BatchInput(HubSpotModel):
+    """One contact's new property values in a batch update."""
+
+    id: str
+    properties: dict[str, str]
+
+
+class BatchError(HubSpotModel):
+    """Why some inputs of a batch failed (one entry of a 207's ``errors``).
+
+    For ``VALIDATION_ERROR`` caused by an unknown option the property, the
+    refused value and the allowed options are filled in when HubSpot says.
+    """
+
+    category: str
+    message: str = ""
+    ids: list[str] = Field(default_factory=list)
+    status: str = "error"
+    property_name: str | None = None
+    invalid_value: str | None = None
+    allowed_options: list[str] = Field(default_factory=list)
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+class BatchResult(HubSpotModel):
+    """All chunks of a batch call merged: what worked and what did not."""
+
+    results: list[Contact] = Field(default_factory=list)
+    errors: list[BatchError] = Field(default_factory=list)
+
+    @property
+    def failed_ids(self) -> set[str]:
+        return {i for error in self.errors for i in error.ids}
+
+    def error_for(self, contact_id: str) -> BatchError | None:
+        """The error that names this contact, if any."""
+        return next((e for e in self.errors if contact_id in e.ids), None)
+
+    def merge(self, other: BatchResult) -> BatchResult:
+        return BatchResult(
+            results=[*self.results, *other.results],
+            errors=[*self.errors, *other.errors],
+        )
+
+
+Operator = Literal[
+    "EQ",
+    "NEQ",
+    "LT",
+    "LTE",
+    "GT",
+    "GTE",
+    "BETWEEN",
+    "IN",
+    "NOT_IN",
+    "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY",
+    "CONTAINS_TOKEN",
+    "NOT_CONTAINS_TOKEN",
+]
+
+
+class Filter(HubSpotModel):
+    """One search condition, e.g. ``Filter(property_name="x", operator="GTE",
+    value="1700000000000")``; dates go as epoch milliseconds."""
+
+    property_name: str
+    operator: Operator
+    value: str | None = None
+    values: list[str] | None = None
+    high_value: str | None = None
+
+
+class FilterGroup(HubSpotModel):
+    """Filters that must all hold; a request matches if any group does."""
+
+    filters: list[Filter] = Field(default_factory=list)
+
+
+class Sort(HubSpotModel):
+    """HubSpot's search honours one sort per request."""
+
+    property_name: str
+    direction: Literal["ASCENDING", "DESCENDING"] = "ASCENDING"
+
+
+class SearchRequest(HubSpotModel):
+    """The body of a contact search. HubSpot allows at most 5 filter groups,
+    6 filters in a group and 18 in all, and never pages past 10,000 results."""
+
+    filter_groups: list[FilterGroup] = Field(default_factory=list)
+    sorts: list[Sort] = Field(default_factory=list)
+    properties: list[str] | None = None
+    limit: int = Field(default=200, ge=0, le=200)
+    after: str | None = None
+    query: str | None = None
+
+
+class SearchPage(HubSpotModel):
+    """One page of search results; ``total`` counts every match of the query."""
+
+    total: int
+    results: list[Contact]
+    after: str | None = None
