@@ -115,9 +115,10 @@ async def _search_changes(
         )
     ]
     newest = cursor_ms
-    async for page in client.iter_search(
-        groups, properties=list(PROPERTIES), sort_property=MODIFIED
-    ):
+    pages = client.iter_search(
+        groups, properties=list(PROPERTIES), sort_property=MODIFIED, keyset=True
+    )
+    async for page in pages:
         records = [_incoming(contact) for contact in page.results]
         if not records:
             continue
