@@ -8,7 +8,7 @@ __all__ = [
     "DEFAULT_TOKEN",
     "FULL_SCOPES",
     "Portal",
-    "SimulatorConfig",
     "Simulator",
+    "SimulatorConfig",
     "create_app",
 ]

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -28,7 +29,13 @@ from talkapp.simulator import state
 from talkapp.simulator.config import SimulatorConfig
 from talkapp.simulator.errors import PortalError, bad_request, not_found
 from talkapp.simulator.limits import RateLimits
-from talkapp.simulator.portal import SOURCE_API, SOURCE_IMPORT, SOURCE_UI, Contact, Portal
+from talkapp.simulator.portal import (
+    SOURCE_API,
+    SOURCE_IMPORT,
+    SOURCE_UI,
+    Contact,
+    Portal,
+)
 from talkapp.simulator.properties import ALWAYS_READ, DEFAULT_READ
 from talkapp.simulator.qa import Settings
 from talkapp.simulator.search import search as run_search
@@ -115,14 +122,22 @@ def _hubspot(
             if settings.latency_ms:
                 await asyncio.sleep(settings.latency_ms / 1000)
             if settings.offline:
-                return _error(PortalError(503, "SERVICE_UNAVAILABLE",
-                                          "HubSpot is temporarily unavailable"),
-                              correlation)
+                return _error(
+                    PortalError(
+                        503, "SERVICE_UNAVAILABLE", "HubSpot is temporarily unavailable"
+                    ),
+                    correlation,
+                )
             if settings.error_rate and sim.random.random() < settings.error_rate:
                 status = sim.random.choice((502, 503))
-                return _error(PortalError(status, "INTERNAL_ERROR",
-                                          "The server encountered a temporary error"),
-                              correlation)
+                return _error(
+                    PortalError(
+                        status,
+                        "INTERNAL_ERROR",
+                        "The server encountered a temporary error",
+                    ),
+                    correlation,
+                )
 
             token = _bearer(request)
             if token is None or token not in sim.scopes:
@@ -213,6 +228,16 @@ def _names(request: Request, key: str) -> list[str] | None:
     if not values:
         return None
     return [name for value in values for name in value.split(",") if name]
+
+
+def _body_names(body: dict[str, Any], key: str) -> list[str] | None:
+    """A list of property names in a JSON body; 400 unless a list of strings."""
+    names = body.get(key)
+    if names is None:
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise bad_request(f"'{key}' must be a list of property names")
+    return names
 
 
 def _limit(request: Request) -> int:
@@ -332,7 +357,9 @@ async def get_contact(request: Request) -> Response:
 @_hubspot(WRITE, kind="create")
 async def create_contact(request: Request) -> Response:
     body = await _json(request)
-    properties = body.get("properties") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        raise bad_request("create needs a JSON object with 'properties'")
+    properties = body.get("properties")
     contact = _sim(request).portal.create(properties or {}, SOURCE_API)
     return JSON(render(contact, list(properties or {})), status_code=201)
 
@@ -367,8 +394,9 @@ def _inputs(body: Any, limit: int) -> list[dict[str, Any]]:
     return inputs
 
 
-def _batch_body(results: list[dict[str, Any]], errors: list[dict[str, Any]],
-                started: str) -> Response:
+def _batch_body(
+    results: list[dict[str, Any]], errors: list[dict[str, Any]], started: str
+) -> Response:
     body: dict[str, Any] = {
         "status": "COMPLETE",
         "results": results,
@@ -377,7 +405,10 @@ def _batch_body(results: list[dict[str, Any]], errors: list[dict[str, Any]],
     }
     if errors:
         body["numErrors"] = len(errors)
-        body["errors"] = errors
+        # HubSpot's StandardError schema requires these; its clients may check.
+        body["errors"] = [
+            {"context": {}, "errors": [], "links": {}, **error} for error in errors
+        ]
     return JSON(body, status_code=207 if errors else 200)
 
 
@@ -385,29 +416,34 @@ def _batch_body(results: list[dict[str, Any]], errors: list[dict[str, Any]],
 async def batch_read(request: Request) -> Response:
     started = _now_iso()
     body = await _json(request)
-    history = body.get("propertiesWithHistory") if isinstance(body, dict) else None
+    history = (
+        _body_names(body, "propertiesWithHistory") if isinstance(body, dict) else None
+    )
     inputs = _inputs(body, MAX_BATCH_WITH_HISTORY if history else MAX_BATCH)
     if body.get("idProperty") not in (None, "hs_object_id"):
         raise bad_request("only hs_object_id is supported as idProperty")
     portal = _sim(request).portal
-    names = body.get("properties") or None
+    names = _body_names(body, "properties") or None
     results, missing = [], []
+    archived = bool(body.get("archived"))
     for item in inputs:
         try:
-            contact = portal.get(str(item.get("id")), archived=bool(body.get("archived")))
+            contact = portal.get(str(item.get("id")), archived=archived)
         except PortalError:
             missing.append(str(item.get("id")))
             continue
         results.append(render(contact, names, history))
     errors = []
     if missing:
-        errors.append({
-            "status": "error",
-            "category": "OBJECT_NOT_FOUND",
-            "message": "Could not get some CONTACT objects, they may be deleted or "
-            "not exist. Check that ids are valid.",
-            "context": {"ids": missing},
-        })
+        errors.append(
+            {
+                "status": "error",
+                "category": "OBJECT_NOT_FOUND",
+                "message": "Could not get some CONTACT objects, they may be deleted or "
+                "not exist. Check that ids are valid.",
+                "context": {"ids": missing},
+            }
+        )
     return _batch_body(results, errors, started)
 
 
@@ -419,16 +455,18 @@ async def batch_update(request: Request) -> Response:
     return _batch_update(_sim(request).portal, inputs, SOURCE_API, started)
 
 
-def _batch_update(portal: Portal, inputs: list[dict[str, Any]], source: str,
-                  started: str) -> Response:
+def _batch_update(
+    portal: Portal, inputs: list[dict[str, Any]], source: str, started: str
+) -> Response:
     ids = [str(item.get("id")) for item in inputs]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise bad_request(f"Duplicate IDs found in batch input: {duplicates}")
     pairs = [(i, item.get("properties")) for i, item in zip(ids, inputs, strict=True)]
     contacts, failures = portal.batch_update(pairs, source)
-    names = sorted({name for _, props in pairs if isinstance(props, dict)
-                    for name in props})
+    names = sorted(
+        {name for _, props in pairs if isinstance(props, dict) for name in props}
+    )
     errors = [
         {**failure.body(str(uuid.uuid4())), "status": "error"} for failure in failures
     ]
@@ -442,7 +480,7 @@ async def search_contacts(request: Request) -> Response:
     body = await _json(request)
     portal = _sim(request).portal
     result = run_search(portal.index, body, set(portal.properties))
-    names = body.get("properties") or None
+    names = _body_names(body, "properties") or None
     docs = portal.index.docs
     page: dict[str, Any] = {
         "total": result.total,
@@ -466,13 +504,15 @@ async def token_info(request: Request) -> Response:
     correlation = str(uuid.uuid4())
     if not token or token not in sim.scopes:
         return _error(_unauthenticated(not token), correlation)
-    return JSON({
-        "userId": 1,
-        "hubId": sim.config.portal_id,
-        "appId": sim.config.app_id,
-        "scopes": list(sim.scopes[token]),
-        "userEmail": "owner@example.com",
-    })
+    return JSON(
+        {
+            "userId": 1,
+            "hubId": sim.config.portal_id,
+            "appId": sim.config.app_id,
+            "scopes": list(sim.scopes[token]),
+            "userEmail": "owner@example.com",
+        }
+    )
 
 
 # -- QA ------------------------------------------------------------------------
@@ -481,8 +521,8 @@ async def token_info(request: Request) -> Response:
 async def qa_settings(request: Request) -> Response:
     sim = _sim(request)
     if request.method == "PATCH":
-        body = await _json(request)
         try:
+            body = await _json(request)
             sim.settings = sim.settings.patched(body)
         except PortalError as error:
             return _error(error, str(uuid.uuid4()))
@@ -494,10 +534,14 @@ async def qa_settings(request: Request) -> Response:
 async def qa_import(request: Request) -> Response:
     """Apply many changes under one shared timestamp, as a HubSpot import does."""
     started = _now_iso()
-    body = await _json(request)
+    try:
+        body = await _json(request)
+    except PortalError as error:
+        return _error(error, str(uuid.uuid4()))
     source = body.get("changeSource", SOURCE_IMPORT) if isinstance(body, dict) else ""
     if source not in (SOURCE_IMPORT, SOURCE_UI):
-        return _error(bad_request("changeSource must be IMPORT or CRM_UI"), "qa")
+        error = bad_request("changeSource must be IMPORT or CRM_UI")
+        return _error(error, str(uuid.uuid4()))
     try:
         inputs = _inputs(body, 10_000)
         return _batch_update(_sim(request).portal, inputs, source, started)
@@ -508,12 +552,14 @@ async def qa_import(request: Request) -> Response:
 async def qa_stats(request: Request) -> Response:
     sim = _sim(request)
     hooks = sim.webhooks
-    return JSON({
-        "requests": dict(sim.requests),
-        "contacts": sim.portal.count(),
-        "webhooks_delivered": hooks.delivered if hooks else 0,
-        "webhook_batches_failed": hooks.failed_batches if hooks else 0,
-    })
+    return JSON(
+        {
+            "requests": dict(sim.requests),
+            "contacts": sim.portal.count(),
+            "webhooks_delivered": hooks.delivered if hooks else 0,
+            "webhook_batches_failed": hooks.failed_batches if hooks else 0,
+        }
+    )
 
 
 async def qa_contact(request: Request) -> Response:
@@ -522,8 +568,21 @@ async def qa_contact(request: Request) -> Response:
     try:
         contact = portal.get(request.path_params["id"])
     except PortalError as error:
-        return _error(error, "qa")
+        return _error(error, str(uuid.uuid4()))
     return JSON(render(contact, list(portal.properties), ["hs_lead_status"]))
+
+
+async def _unrouted(request: Request, exc: Exception) -> Response:
+    """No route or method: still HubSpot's JSON error shape, not Starlette's text."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    category = "OBJECT_NOT_FOUND" if status == 404 else "VALIDATION_ERROR"
+    message = f"{request.method} {request.url.path}: HTTP {status}"
+    if isinstance(exc, HTTPException) and exc.detail:
+        message += f" {exc.detail}"
+    response = _error(PortalError(status, category, message), str(uuid.uuid4()))
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)
+    return response
 
 
 def create_app(config: SimulatorConfig | None = None) -> Starlette:
@@ -536,8 +595,9 @@ def create_app(config: SimulatorConfig | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         saver = None
         if config.state_file is not None:
-            saver = asyncio.create_task(state.keep_saved(simulator.portal,
-                                                         config.state_file))
+            saver = asyncio.create_task(
+                state.keep_saved(simulator.portal, config.state_file)
+            )
         try:
             yield
         finally:
@@ -562,14 +622,19 @@ def create_app(config: SimulatorConfig | None = None) -> Starlette:
         Route(base + "/{id}", get_contact, methods=["GET"]),
         Route(base + "/{id}", update_contact, methods=["PATCH"]),
         Route(base + "/{id}", archive_contact, methods=["DELETE"]),
-        Route("/oauth/v2/private-apps/get/access-token-info", token_info,
-              methods=["POST"]),
+        Route(
+            "/oauth/v2/private-apps/get/access-token-info", token_info, methods=["POST"]
+        ),
         Route("/_simulator/settings", qa_settings, methods=["GET", "PATCH"]),
         Route("/_simulator/import", qa_import, methods=["POST"]),
         Route("/_simulator/stats", qa_stats, methods=["GET"]),
         Route("/_simulator/contacts/{id}", qa_contact, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _unrouted},
+    )
     app.state.simulator = simulator
     app.state.portal = simulator.portal
     return app

@@ -186,11 +186,21 @@ class Portal:
     def update_property(self, name: str, patch: dict[str, Any]) -> dict[str, Any]:
         """PATCH a property definition; ``options`` replaces the whole list."""
         prop = self.get_property(name)
-        allowed = {"label", "description", "groupName", "options", "displayOrder",
-                   "hidden", "formField", "fieldType"}
+        allowed = {
+            "label",
+            "description",
+            "groupName",
+            "options",
+            "displayOrder",
+            "hidden",
+            "formField",
+            "fieldType",
+        }
         unknown = sorted(set(patch) - allowed)
         if unknown:
-            raise bad_request(f"Unknown fields in property update: {', '.join(unknown)}")
+            raise bad_request(
+                f"Unknown fields in property update: {', '.join(unknown)}"
+            )
 
         if "options" in patch:
             if prop["type"] != "enumeration":
@@ -221,8 +231,14 @@ class Portal:
             "last_ms": self._last_ms,
             "properties": self.properties,
             "contacts": [
-                [c.id, c.properties, c.created_ms, c.updated_ms, c.archived,
-                 {k: [list(e) for e in v] for k, v in c.history.items()}]
+                [
+                    c.id,
+                    c.properties,
+                    c.created_ms,
+                    c.updated_ms,
+                    c.archived,
+                    {k: [list(e) for e in v] for k, v in c.history.items()},
+                ]
                 for c in self.contacts.values()
             ],
         }
@@ -255,9 +271,7 @@ class Portal:
     def _rebuild_lists(self) -> None:
         self._active = sorted(i for i, c in self.contacts.items() if not c.archived)
         self._archived = sorted(i for i, c in self.contacts.items() if c.archived)
-        self.index.rebuild(
-            (i, self.contacts[i].properties) for i in self._active
-        )
+        self.index.rebuild((i, self.contacts[i].properties) for i in self._active)
 
     def _now(self) -> int:
         self._last_ms = max(self._clock(), self._last_ms)
@@ -274,25 +288,45 @@ class Portal:
     def _checked(self, properties: Any) -> dict[str, str]:
         """Validate values like HubSpot; raise before anything is written."""
         if not isinstance(properties, dict):
-            raise bad_request("properties must be an object of property names to values")
+            raise bad_request(
+                "properties must be an object of property names to values"
+            )
         problems = []
         values: dict[str, str] = {}
         for name, raw in properties.items():
             prop = self.properties.get(name)
-            value = "" if raw is None else str(raw).lower() if isinstance(raw, bool) \
+            value = (
+                ""
+                if raw is None
+                else str(raw).lower()
+                if isinstance(raw, bool)
                 else str(raw)
+            )
             if prop is None:
-                problems.append(_problem(name, value, "PROPERTY_DOESNT_EXIST",
-                                         f'Property "{name}" does not exist'))
+                problems.append(
+                    _problem(
+                        name,
+                        value,
+                        "PROPERTY_DOESNT_EXIST",
+                        f'Property "{name}" does not exist',
+                    )
+                )
             elif name in READ_ONLY:
-                problems.append(_problem(name, value, "READ_ONLY_VALUE",
-                                         f"{name} is a read only property; its value "
-                                         "cannot be set."))
+                problems.append(
+                    _problem(
+                        name,
+                        value,
+                        "READ_ONLY_VALUE",
+                        f"{name} is a read only property; its value cannot be set.",
+                    )
+                )
             elif prop["type"] == "enumeration" and value != "":
                 allowed = [o["value"] for o in prop["options"]]
                 if value not in allowed:
                     problem = _problem(
-                        name, value, "INVALID_OPTION",
+                        name,
+                        value,
+                        "INVALID_OPTION",
                         f"{value} was not one of the allowed options: "
                         f"[{', '.join(allowed)}]",
                     )
@@ -360,12 +394,19 @@ def _checked_options(options: Any) -> list[dict[str, Any]]:
         if value in seen:
             raise bad_request(f"Duplicate option value: {value}")
         seen.add(value)
+        display_order = option.get("displayOrder")
+        display_order = order if display_order is None else display_order
+        if isinstance(display_order, bool) or not isinstance(display_order, int):
+            raise bad_request(f"displayOrder of option {value} must be a whole number")
+        hidden = option.get("hidden") or False
+        if not isinstance(hidden, bool):
+            raise bad_request(f"hidden of option {value} must be true or false")
         cleaned.append(
             {
                 "label": label,
                 "value": value,
-                "displayOrder": int(option.get("displayOrder", order)),
-                "hidden": bool(option.get("hidden", False)),
+                "displayOrder": display_order,
+                "hidden": hidden,
                 "description": str(option.get("description") or ""),
             }
         )

@@ -81,7 +81,9 @@ def default_properties() -> dict[str, dict[str, Any]]:
         _property("firstname", "First Name", "string", "text", "contactinformation"),
         _property("lastname", "Last Name", "string", "text", "contactinformation"),
         _property("email", "Email", "string", "text", "contactinformation"),
-        _property("phone", "Phone Number", "string", "phonenumber", "contactinformation"),
+        _property(
+            "phone", "Phone Number", "string", "phonenumber", "contactinformation"
+        ),
         _property("company", "Company Name", "string", "text", "contactinformation"),
         _property(
             LEAD_STATUS,
@@ -93,7 +95,11 @@ def default_properties() -> dict[str, dict[str, Any]]:
             description="The contact's sales, prospecting or outreach status",
         ),
         _property(
-            "createdate", "Create Date", "datetime", "date", "contactinformation",
+            "createdate",
+            "Create Date",
+            "datetime",
+            "date",
+            "contactinformation",
             read_only=True,
         ),
         _property(
@@ -105,7 +111,11 @@ def default_properties() -> dict[str, dict[str, Any]]:
             read_only=True,
         ),
         _property(
-            "hs_object_id", "Record ID", "number", "number", "contactinformation",
+            "hs_object_id",
+            "Record ID",
+            "number",
+            "number",
+            "contactinformation",
             read_only=True,
         ),
     ]

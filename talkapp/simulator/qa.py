@@ -44,14 +44,22 @@ class Settings:
                 f"unknown setting {unknown[0]!r}; known: {', '.join(sorted(known))}"
             )
         new = replace(self, **changes)
-        for name in ("rate_limit", "search_rate_limit", "daily_limit", "latency_ms",
-                     "search_lag_ms"):
+        for name in (
+            "rate_limit",
+            "search_rate_limit",
+            "daily_limit",
+            "latency_ms",
+            "search_lag_ms",
+        ):
             value = getattr(new, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise bad_request(f"{name} must be a whole number >= 0, got {value!r}")
         rate = new.error_rate
-        if isinstance(rate, bool) or not isinstance(rate, int | float) \
-                or not 0 <= rate <= 1:
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, int | float)
+            or not 0 <= rate <= 1
+        ):
             raise bad_request(f"error_rate must be between 0 and 1, got {rate!r}")
         if not isinstance(new.offline, bool):
             raise bad_request(f"offline must be true or false, got {new.offline!r}")

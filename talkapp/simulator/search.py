@@ -115,7 +115,10 @@ def _narrow(index: SearchIndex, flt: dict[str, Any]) -> list[int] | None:
     name = flt.get("propertyName")
     operator = flt.get("operator")
     if name not in ("hs_object_id", "lastmodifieddate") or operator not in (
-        "EQ", "GT", "GTE", "BETWEEN"
+        "EQ",
+        "GT",
+        "GTE",
+        "BETWEEN",
     ):
         return None
     low = _number(flt.get("value"))

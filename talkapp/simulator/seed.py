@@ -14,13 +14,13 @@ from collections.abc import Iterator
 SEED_EPOCH_MS = 1_735_689_600_000  # 2025-01-01T00:00:00Z
 SEED_SPACING_MS = 60_000  # one contact created per minute
 
-FIRST_NAMES = (
+FIRST_NAMES = (  # noqa: SIM905 (a name list reads best as one string)
     "Amelia Aiden Ana Arjun Ava Beatriz Bruno Carla Chen Chloe Daniel Dara Diego "
     "Elena Emeka Emma Farah Felix Grace Hana Hugo Ines Isaac Jada James Jin Kai "
     "Kamala Leila Leo Lina Lucas Maya Mateo Mei Nadia Noah Nora Olivia Omar Priya "
     "Quinn Rafael Rosa Ryan Sara Sofia Tariq Theo Uma Victor Wen Yara Yusuf Zoe"
 ).split()
-LAST_NAMES = (
+LAST_NAMES = (  # noqa: SIM905
     "Abara Adams Alvarez Bakker Brown Chen Costa Da Silva Dubois Evans Fischer "
     "Garcia Gupta Haddad Hansen Ito Jensen Johnson Kim Kowalski Larsen Lee Lopez "
     "Martin Mensah Moreau Murphy Nakamura Nguyen Novak O'Brien Okafor Patel Perez "

@@ -125,7 +125,8 @@ class WebhookDispatcher:
             self._spawn(self._deliver(batch, len(batch)))
 
     async def _deliver(self, batch: list[dict[str, Any]], queued: int) -> None:
-        assert self._client is not None and self._queue is not None
+        assert self._client is not None
+        assert self._queue is not None
         queue = self._queue
         try:
             for attempt in range(self.max_attempts):
