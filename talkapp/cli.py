@@ -66,6 +66,30 @@ def build_parser() -> argparse.ArgumentParser:
         "platform's user data directory)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui = commands.add_parser(
+        "gui", help="open the desktop app (the default when no command is given)"
+    )
+    gui.add_argument(
+        "--simulator-contacts",
+        type=_non_negative_int,
+        default=300,
+        metavar="N",
+        help="contacts in the built-in HubSpot simulator's first portal",
+    )
+    gui.add_argument(
+        "--simulator-rate-limit",
+        type=_non_negative_int,
+        default=100,
+        metavar="N",
+        help="the built-in simulator's requests per 10 s (HubSpot's basic tier: "
+        "100; 0 = unlimited)",
+    )
+    gui.add_argument(
+        "--no-simulator",
+        action="store_true",
+        help="do not start the built-in HubSpot simulator",
+    )
+    gui.set_defaults(handler=_run_gui)
     add_commands(commands)
 
     sim = commands.add_parser(
@@ -155,13 +179,24 @@ def _run_simulator(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_gui(args: argparse.Namespace) -> int:
+    from talkapp import paths
+    from talkapp.ui.app import run
+
+    contacts = None if args.no_simulator else args.simulator_contacts
+    return run(
+        paths.data_dir(args.data_dir),
+        simulator_contacts=contacts,
+        simulator_rate_limit=args.simulator_rate_limit,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:  # plain `talkapp` opens the desktop app
+        args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
     logs.setup(verbose=args.verbose)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
     try:
         return args.handler(args)
     except UsageError as error:

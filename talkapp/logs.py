@@ -37,8 +37,8 @@ class RedactingFormatter(logging.Formatter):
         return line
 
 
-def setup(*, verbose: bool = False, log_file: Path | None = None) -> None:
-    """Send ``talkapp.*`` to stderr (and a rotating file, for the desktop app)."""
+def setup(*, verbose: bool = False) -> None:
+    """Send ``talkapp.*`` warnings (everything, with ``verbose``) to stderr."""
     root = logging.getLogger("talkapp")
     if getattr(root, "_talk_configured", False):
         return
@@ -49,18 +49,23 @@ def setup(*, verbose: bool = False, log_file: Path | None = None) -> None:
     console.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(console)
 
-    if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        rotating = RotatingFileHandler(
-            log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-        )
-        rotating.setFormatter(
-            RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        )
-        root.addHandler(rotating)
-
     for name in NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in SILENT:
         logging.getLogger(name).setLevel(logging.ERROR)
     root._talk_configured = True  # type: ignore[attr-defined]
+
+
+def add_log_file(path: Path) -> None:
+    """Also keep a rotating log file (the desktop app's, for support)."""
+    root = logging.getLogger("talkapp")
+    if any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rotating = RotatingFileHandler(
+        path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
+    rotating.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root.addHandler(rotating)

@@ -120,6 +120,19 @@ class SQLiteStore:
                 )
         return cancelled
 
+    def move_endpoint(self, url: str) -> None:
+        """The same portal answers at a new address (the built-in simulator's
+        port changed): not a reconnect, so nothing resets."""
+        with self.transaction() as db:
+            db.execute("UPDATE integration SET hubspot_url = ? WHERE id = 1", (url,))
+            self._log(
+                db,
+                now_ms(),
+                "INFO",
+                "endpoint_moved",
+                f"The built-in HubSpot simulator now answers at {url}.",
+            )
+
     def mark_disconnected(self, at: int) -> None:
         with self.transaction() as db:
             db.execute("UPDATE integration SET state = 'disconnected' WHERE id = 1")
@@ -360,6 +373,21 @@ class SQLiteStore:
         params += [-1 if limit is None else limit, offset]
         return [_contact(row) for row in self._db.execute(sql, params)]
 
+    def contacts_by_ids(self, contact_ids: Iterable[int]) -> list[Contact]:
+        ids = list(contact_ids)
+        found: list[Contact] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found += [
+                _contact(row)
+                for row in self._db.execute(
+                    f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE id IN ({marks})",
+                    chunk,
+                )
+            ]
+        return found
+
     def count_contacts(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM contacts").fetchone()[0]
 
@@ -529,8 +557,8 @@ class SQLiteStore:
                 at,
                 "INFO",
                 "local_overwritten",
-                f"HubSpot's lead status replaced a Talk-only disposition "
-                f"on contact {row.id}.",
+                f"HubSpot's lead status “{value}” replaced the Talk-only "
+                f"disposition “{row.disposition}” on contact {row.id}.",
                 row.id,
             )
         else:
@@ -636,27 +664,58 @@ class SQLiteStore:
     def outbox_size(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
 
-    def push_succeeded(self, item: OutboxItem, modified: int, at: int) -> None:
-        """HubSpot took the agent's value; its echo will be recognised later."""
+    def push_succeeded(
+        self,
+        item: OutboxItem,
+        modified: int,
+        at: int,
+        replaced: str | None = None,
+    ) -> None:
+        """HubSpot took the agent's value; its echo will be recognised later.
+
+        ``replaced`` is HubSpot's value just before the write. If HubSpot had
+        changed it since Talk last saw it (the agent's change was newer), that
+        value is overwritten in HubSpot, so it is recorded, never lost silently.
+        """
         with self.transaction() as db:
             if not self._still_queued(db, item):
                 return
+            known = db.execute(
+                "SELECT hubspot_value FROM contacts WHERE id = ?", (item.contact_id,)
+            ).fetchone()[0]
             db.execute("DELETE FROM outbox WHERE contact_id = ?", (item.contact_id,))
             db.execute(
                 "UPDATE contacts SET sync_state = 'synced', sync_error = NULL,"
                 " hubspot_value = ?, hubspot_modified = ? WHERE id = ?",
                 (item.value, modified, item.contact_id),
             )
+            outcome = "Sent to HubSpot"
+            unseen = replaced is not None and replaced not in (known, item.value)
+            if unseen:
+                outcome += (
+                    f"; it replaced HubSpot's “{replaced}”, set there before the "
+                    "agent's more recent change"
+                )
             self._history(
                 db,
                 item.contact_id,
                 at,
                 "pushed",
-                None,
+                replaced if unseen else None,
                 item.value,
                 "sync",
-                "Sent to HubSpot",
+                outcome,
             )
+            if unseen:
+                self._log(
+                    db,
+                    at,
+                    "INFO",
+                    "conflict",
+                    f"Contact {item.contact_id}: the agent's more recent change "
+                    f"“{item.value}” replaced HubSpot's “{replaced}”.",
+                    item.contact_id,
+                )
 
     def push_rejected(self, item: OutboxItem, message: str, at: int) -> None:
         """HubSpot refused the value: shown on the contact, never retried."""
@@ -719,8 +778,9 @@ class SQLiteStore:
                 at,
                 "INFO",
                 "conflict",
-                f"Contact {item.contact_id}: HubSpot's newer lead status won "
-                "over the agent's change.",
+                f"Contact {item.contact_id}: HubSpot's newer lead status "
+                f"“{hubspot_value}” won over the agent's “{item.value}”, which was "
+                "not sent.",
                 item.contact_id,
             )
 
@@ -775,7 +835,8 @@ class SQLiteStore:
                 at,
                 "INFO",
                 "push_cancelled",
-                f"Cancelled the queued change of contact {contact_id} ({why}).",
+                f"Cancelled the queued change of contact {contact_id} to "
+                f"“{value}” ({why}); it is kept in Talk only.",
                 contact_id,
             )
         db.execute("DELETE FROM outbox")

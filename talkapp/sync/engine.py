@@ -121,6 +121,9 @@ class SyncEngine:
     ) -> list[Contact]:
         return await self.store.contacts(search, limit, offset)
 
+    async def contacts_by_ids(self, contact_ids: list[int]) -> list[Contact]:
+        return await self.store.contacts_by_ids(contact_ids)
+
     async def contact(self, contact_id: int) -> Contact | None:
         return await self.store.contact(contact_id)
 
@@ -283,6 +286,10 @@ class SyncEngine:
                 await self.store.log("WARNING", "sync_failed", f"Sync failed: {error}")
                 self.observers.emit("sync_failed", str(error))
                 raise
+            except BaseException as error:
+                # Observers saw sync_started; they must not wait forever.
+                self.observers.emit("sync_failed", f"{type(error).__name__}: {error}")
+                raise
             summary.seconds = time.monotonic() - started
             summary.requests = client.stats.requests - before
             await self.store.record_sync(now_ms(), True)
@@ -298,6 +305,9 @@ class SyncEngine:
         A failed cycle is logged and retried next time; it never ends the loop.
         """
         while not stop.is_set():
+            # Cleared before the cycle, so a wake that lands during it (an
+            # agent's change mid-sync) starts the next cycle at once.
+            self._wake.clear()
             integration = await self.store.integration()
             if integration.connected:
                 try:
@@ -305,7 +315,6 @@ class SyncEngine:
                 except (HubSpotError, NotConnectedError) as error:
                     log.warning("sync failed: %s", error)
             wait = interval or self.interval(integration)
-            self._wake.clear()
             waiters = [
                 asyncio.ensure_future(stop.wait()),
                 asyncio.ensure_future(self._wake.wait()),

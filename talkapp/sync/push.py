@@ -73,6 +73,7 @@ async def _push_batch(
     )
     found = {contact.id: contact for contact in current.results}
     to_write: list[OutboxItem] = []
+    replaced: dict[int, str | None] = {}  # HubSpot's value each write replaces
     for item in items:
         contact = found.get(item.hubspot_id)
         if contact is None:
@@ -87,6 +88,7 @@ async def _push_batch(
             summary.pushed += 1
         elif resolve_push(item.queued_at, _status_changed_at(contact)):
             to_write.append(item)
+            replaced[item.contact_id] = value
         else:
             changed_at = _status_changed_at(contact) or _modified(contact)
             await store.push_lost(item, value, changed_at, now_ms())
@@ -102,7 +104,10 @@ async def _push_batch(
         error = result.error_for(item.hubspot_id)
         if item.hubspot_id in written:
             await store.push_succeeded(
-                item, _modified(written[item.hubspot_id]), now_ms()
+                item,
+                _modified(written[item.hubspot_id]),
+                now_ms(),
+                replaced[item.contact_id],
             )
             summary.pushed += 1
         else:

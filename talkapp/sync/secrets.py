@@ -40,7 +40,9 @@ class TokenStore:
         try:
             token = keyring.get_password(SERVICE, url)
         except (NoKeyringError, KeyringError, RuntimeError) as error:
-            self._no_keyring(error)
+            # Nothing was saved there; the caller says where a token may come
+            # from, so a warning here would only add a line to every error.
+            log.debug("no keyring to load the token from: %s", type(error).__name__)
             return None
         logs.redact(token)
         return token
