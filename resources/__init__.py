@@ -1,0 +1,1 @@
+"""Talk's icons and styles, installed as ``talkapp.resources``."""

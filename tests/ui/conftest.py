@@ -1,0 +1,82 @@
+"""UI test fixtures: a qasync loop on the test's QApplication, and a real
+engine on an in-process simulator.
+
+Qt runs offscreen (tests/conftest.py). Async steps run inside the qasync
+loop with ``run(coro)``; ``settle(predicate)`` waits, with a deadline, for
+the UI to reach a state — never a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from ui_harness import Harness
+
+from talkapp.hubspot import HubSpotClient
+from talkapp.simulator import SimulatorConfig, create_app
+from talkapp.store.async_store import AsyncStore
+from talkapp.sync.engine import SyncEngine
+
+SIM_URL = "http://simulator.test"
+TOKEN = "sim-token"
+
+
+def client_factory(app: Any) -> Callable[[str, str], HubSpotClient]:
+    def make(url: str, token: str) -> HubSpotClient:
+        return HubSpotClient(
+            url,
+            token,
+            transport=httpx.ASGITransport(app=app),
+            rate_limit=None,
+            search_rate_limit=None,
+            retry_wait_initial=0.001,
+            retry_wait_max=0.005,
+        )
+
+    return make
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """A qasync loop that counts as running for the whole test.
+
+    In the app, everything happens inside ``run_until_complete(main())``; a
+    test pokes widgets between awaits instead, and the tasks those pokes
+    start must find a running loop when Qt steps them.
+    """
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    try:
+        yield loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        asyncio.events._set_running_loop(None)
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def harness(qloop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Harness]:
+    """A connected, synced engine on a 60-contact simulated portal."""
+    app = create_app(SimulatorConfig(token=TOKEN, contacts=60, rate_limit=0))
+    store = AsyncStore(tmp_path / "talk.sqlite3")
+    engine = SyncEngine(store, client_factory=client_factory(app))
+    harness = Harness(qloop, app, store, engine)
+    harness.run(engine.connect(SIM_URL, TOKEN))
+    harness.run(engine.sync_once())
+    yield harness
+    harness.run(engine.aclose())
+    store.close()
