@@ -112,6 +112,9 @@ def run(
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("talkapp")
     app.setWindowIcon(icon("talk"))
+    # Closing the window ends main() below, after a clean shutdown; Qt must
+    # not stop the loop under it first.
+    app.setQuitOnLastWindowClosed(False)
     logs.add_log_file(data_dir / "logs" / "talk.log")
 
     loop = qasync.QEventLoop(app)

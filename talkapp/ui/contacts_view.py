@@ -99,7 +99,7 @@ class ContactsView(QWidget):
             QHeaderView.ResizeMode.Interactive
         )
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((170, 130, 230, 180)):
+        for column, width in enumerate((150, 125, 215, 175)):
             self.table.setColumnWidth(column, width)
 
         self.panel = ContactPanel(self)
