@@ -442,6 +442,8 @@ class SQLiteStore:
                 if action is Action.STALE:
                     continue
                 if action is Action.INSERT:
+                    if not record.fields_known:
+                        continue  # a webhook for a contact the next poll brings
                     cursor_row = db.execute(
                         "INSERT INTO contacts (hubspot_id, firstname, lastname, email,"
                         " phone, disposition, disposition_at, hubspot_value,"

@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlsplit
 
 from talkapp import logs
@@ -39,8 +40,10 @@ from talkapp.store.sqlite import now_ms
 from talkapp.sync.observer import Observers
 from talkapp.sync.pull import pull_contacts, pull_statuses
 from talkapp.sync.push import push_outbox
+from talkapp.sync.rules import Incoming, on_hubspot_record
 from talkapp.sync.secrets import TokenStore
 from talkapp.sync.summary import SyncSummary
+from talkapp.sync.webhooks import Recent
 
 log = logging.getLogger("talkapp.sync")
 
@@ -97,6 +100,7 @@ class SyncEngine:
         self._client_factory = client_factory or _default_client
         self._client: HubSpotClient | None = None
         self._sync_lock = asyncio.Lock()
+        self._webhook_ids = Recent()
         self._wake = asyncio.Event()
 
     async def aclose(self) -> None:
@@ -326,6 +330,39 @@ class SyncEngine:
                 waiter.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await waiter
+
+    async def apply_webhook_events(self, events: list[dict[str, Any]]) -> list[int]:
+        """Apply lead-status changes HubSpot pushed to the webhook receiver.
+
+        Duplicated events are dropped by id; out-of-order ones are settled by
+        the rules (a change older than what Talk holds is stale). Contacts
+        Talk does not know yet are left to the next poll, which brings their
+        names too.
+        """
+        fresh = [e for e in events if self._webhook_ids.add(int(e["eventId"]))]
+        if not fresh:
+            return []
+        fresh.sort(key=lambda e: (int(e["occurredAt"]), int(e["eventId"])))
+        latest: dict[str, Incoming] = {}
+        for event in fresh:
+            hubspot_id = str(event["objectId"])
+            latest[hubspot_id] = Incoming(
+                hubspot_id=hubspot_id,
+                firstname="",
+                lastname="",
+                email="",
+                phone="",
+                value=event.get("propertyValue") or None,
+                modified=int(event["occurredAt"]),
+                fields_known=False,
+            )
+        changed = await self.store.apply_hubspot(
+            list(latest.values()), on_hubspot_record, full=False, at=now_ms()
+        )
+        if changed:
+            self.observers.emit("contacts_changed", changed)
+        log.debug("webhook: %d events, %d contacts changed", len(fresh), len(changed))
+        return changed
 
     def wake(self) -> None:
         """Ask ``run`` to sync now instead of at the next interval."""

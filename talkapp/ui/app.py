@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from talkapp import __version__, logs, paths
 from talkapp.hubspot import HubSpotClient
 from talkapp.store.async_store import AsyncStore
 from talkapp.sync.engine import SyncEngine
+from talkapp.sync.webhooks import WebhookReceiver
 from talkapp.ui.context import UiContext
 from talkapp.ui.icons import icon
 from talkapp.ui.main_window import MainWindow
@@ -58,6 +60,7 @@ class Session:
         )
         self.window = MainWindow(self.ctx, log_folder=str(data_dir / "logs"))
         self.window.restore_state(self.settings)
+        self.receiver: WebhookReceiver | None = None
         self._stop = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
 
@@ -82,8 +85,20 @@ class Session:
                 await self.engine.connect(url, self.simulator.token)
             elif integration.hubspot_url == previous and url != previous:
                 await self.store.move_endpoint(url)
+            await self._start_webhooks()
         log.info("session ready in %.2f s", time.perf_counter() - started)
         self._runner = asyncio.ensure_future(self.engine.run(self._stop))
+
+    async def _start_webhooks(self) -> None:
+        """Changes made in the simulated HubSpot reach Talk within a second."""
+        assert self.simulator is not None
+        secret = secrets.token_urlsafe(32)
+        logs.redact(secret)
+        self.receiver = WebhookReceiver(
+            secret, self.engine.apply_webhook_events, asyncio.get_running_loop()
+        )
+        await asyncio.to_thread(self.receiver.start)
+        self.simulator.deliver_webhooks_to(self.receiver.url, secret)
 
     async def stop(self) -> None:
         self.ctx.events.detach()
@@ -96,6 +111,8 @@ class Session:
         self.settings.sync()
         await self.engine.aclose()
         self.store.close()
+        if self.receiver is not None:
+            await asyncio.to_thread(self.receiver.stop)
         if self.simulator is not None:
             await asyncio.to_thread(self.simulator.stop)
 

@@ -64,6 +64,11 @@ class BuiltInSimulator:
         log.info("built-in HubSpot simulator at %s", self.server.url)
         return self.server.url
 
+    def deliver_webhooks_to(self, url: str | None, secret: str = "") -> None:
+        """Send lead-status webhooks to ``url`` (None stops them)."""
+        assert self.app is not None, "the simulator is not running"
+        self.app.state.simulator.set_webhook(url, secret)
+
     def stop(self) -> None:
         if self.server is not None:
             self.server.stop()
