@@ -135,7 +135,7 @@ async def first_sync_with_window(url: str, data: Path, contacts: int) -> dict:
     view.search.clear()
     deadline = time.monotonic() + 30
     # The model fills from debounced events; polling it is what a user sees.
-    while view.model.total() < contacts and time.monotonic() < deadline:  # noqa: ASYNC110
+    while view.model.total() < contacts and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     meter.stop()
 
