@@ -304,7 +304,7 @@ async def test_search_lags_behind_writes(sim: Sim) -> None:
     first = await sim.client.search(request)
     async with asyncio.timeout(5):
         # Search lag has no event to wait on: polling is what callers must do.
-        while (await sim.client.search(request)).total == 0:  # noqa: ASYNC110
+        while (await sim.client.search(request)).total == 0:
             await asyncio.sleep(0.05)
 
     assert first.total == 0
