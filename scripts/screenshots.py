@@ -16,15 +16,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication
 
-from talkapp.store.models import Direction  # noqa: E402
-from talkapp.ui.app import Session  # noqa: E402
+from talkapp.store.models import Direction
+from talkapp.ui.app import Session
 
 
-async def until(predicate, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
+async def until(predicate, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
     while not predicate():
         if time.monotonic() > deadline:
             raise SystemExit("the app did not get there in time")
