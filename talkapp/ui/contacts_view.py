@@ -28,7 +28,11 @@ from talkapp.ui.icons import SYNC_STATE_TEXT, lock_icon, sync_icon
 
 log = logging.getLogger("talkapp.ui.contacts")
 
-REFRESH_MS = 100  # how long contact changes are gathered before one fetch
+# Contact changes are gathered before one fetch: briefly for a lone change
+# (a webhook should show at once), and fetches stay 100 ms apart while
+# changes keep coming (a sync), so the table is never re-read needlessly.
+REFRESH_FIRST_MS = 10
+REFRESH_BUSY_MS = 100
 ANY = None
 
 
@@ -123,7 +127,7 @@ class ContactsView(QWidget):
 
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
-        self._refresh.setInterval(REFRESH_MS)
+        self._last_refresh = 0.0
         self._refresh.timeout.connect(self._on_refresh_timeout)
 
         QShortcut(QKeySequence.StandardKey.Find, self, self.focus_search)
@@ -274,9 +278,11 @@ class ContactsView(QWidget):
     def _on_events_contacts_changed(self, ids: list[int]) -> None:
         self._changed.update(ids)
         if not self._refresh.isActive():
-            self._refresh.start()
+            since = (time.monotonic() - self._last_refresh) * 1000
+            self._refresh.start(int(max(REFRESH_FIRST_MS, REFRESH_BUSY_MS - since)))
 
     def _on_refresh_timeout(self) -> None:
+        self._last_refresh = time.monotonic()
         ids, self._changed = sorted(self._changed), set()
         if not ids:
             return
