@@ -1,0 +1,237 @@
+"""What syncing costs, against the limits (items 1-4 of the benchmark issue).
+
+    .venv/bin/python bench/sync.py [--contacts 100000] [--limited 20000]
+        [--changes 100] [--pushes 10000] [--json FILE]
+
+The simulator runs in its own process (``talkapp simulator``), so Talk and
+HubSpot do not share one interpreter, as in life.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from talkapp.hubspot import HubSpotClient
+from talkapp.store.async_store import AsyncStore
+from talkapp.store.models import Direction
+from talkapp.sync.engine import SyncEngine
+
+TOKEN = "sim-token"
+LIST = "/crm/v3/objects/contacts"
+PROPERTIES = "firstname,lastname,email,phone,hs_lead_status,lastmodifieddate"
+
+
+class Simulator:
+    """``talkapp simulator`` in a child process, plus its QA API."""
+
+    def __init__(self, contacts: int, rate_limit: int) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "talkapp",
+                "simulator",
+                "--contacts",
+                str(contacts),
+                "--rate-limit",
+                str(rate_limit),
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                self.stats()
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.close()
+        raise SystemExit("the simulator did not start")
+
+    def stats(self) -> dict[str, Any]:
+        response = httpx.get(f"{self.url}/_simulator/stats", timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def import_changes(self, ids: list[str], value: str) -> None:
+        inputs = [{"id": i, "properties": {"hs_lead_status": value}} for i in ids]
+        response = httpx.post(
+            f"{self.url}/_simulator/import",
+            json={"inputs": inputs, "changeSource": "CRM_UI"},
+            timeout=60,
+        )
+        response.raise_for_status()
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def engine_for(data: Path, rate_limit: int | None) -> tuple[SyncEngine, AsyncStore]:
+    store = AsyncStore(data / "talk.sqlite3")
+    engine = SyncEngine(
+        store,
+        client_factory=lambda url, token: HubSpotClient(
+            url, token, rate_limit=rate_limit, search_rate_limit=5
+        ),
+    )
+    return engine, store
+
+
+async def bare_walk(url: str) -> tuple[float, int]:
+    """The floor: fetch the same pages with httpx and throw them away."""
+    started = time.perf_counter()
+    pages = 0
+    after = None
+    async with httpx.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+    ) as client:
+        while True:
+            params = {"limit": "100", "properties": PROPERTIES}
+            if after:
+                params["after"] = after
+            body = (await client.get(LIST, params=params)).json()
+            pages += 1
+            after = body.get("paging", {}).get("next", {}).get("after")
+            if not after:
+                return time.perf_counter() - started, pages
+
+
+async def first_sync(contacts: int) -> dict[str, Any]:
+    simulator = Simulator(contacts, rate_limit=0)
+    try:
+        bare_seconds, _ = await bare_walk(simulator.url)
+        engine, store = engine_for(Path(tempfile.mkdtemp()), rate_limit=None)
+        await engine.connect(simulator.url, TOKEN)
+        summary = await engine.sync_once()
+        await engine.aclose()
+        store.close()
+    finally:
+        simulator.close()
+    floor = math.ceil(contacts / 100) + 1
+    return {
+        "contacts": contacts,
+        "requests": summary.requests,
+        "requests_floor": floor,
+        "seconds": round(summary.seconds, 2),
+        "bare_loop_seconds": round(bare_seconds, 2),
+        "time_ratio": round(summary.seconds / bare_seconds, 2),
+    }
+
+
+async def limited_sync(contacts: int) -> dict[str, Any]:
+    simulator = Simulator(contacts, rate_limit=100)
+    try:
+        engine, store = engine_for(Path(tempfile.mkdtemp()), rate_limit=100)
+        await engine.connect(simulator.url, TOKEN)
+        summary = await engine.sync_once()
+        stats = simulator.stats()
+        await engine.aclose()
+        store.close()
+    finally:
+        simulator.close()
+    # The connect's requests used the window too; a rolling window of 100
+    # per 10 s lets the first 100 go at once and then 10 per second.
+    window_requests = summary.requests
+    floor_seconds = max(0.0, (window_requests - 100) / 10)
+    return {
+        "contacts": contacts,
+        "requests": summary.requests,
+        "seconds": round(summary.seconds, 2),
+        "floor_seconds": round(floor_seconds, 2),
+        "allowed_rate_used": round(floor_seconds / summary.seconds, 3)
+        if summary.seconds
+        else None,
+        "http_429s": stats["requests"].get("429", 0),
+    }
+
+
+async def incremental_and_push(contacts: int, changes: int, pushes: int) -> dict:
+    simulator = Simulator(contacts, rate_limit=0)
+    try:
+        engine, store = engine_for(Path(tempfile.mkdtemp()), rate_limit=None)
+        await engine.connect(simulator.url, TOKEN)
+        await engine.sync_once()
+        await engine.sync_once()  # settle: the overlap window re-reads nothing new
+
+        ids = [str(i) for i in range(1, changes + 1)]
+        simulator.import_changes(ids, "BAD_TIMING")
+        incremental = await engine.sync_once()
+
+        await engine.set_direction(Direction.TWO_WAY)
+        contacts_list = await engine.contacts(limit=pushes)
+        for contact in contacts_list:
+            value = "OPEN_DEAL" if contact.disposition != "OPEN_DEAL" else "NEW"
+            await store.set_disposition(
+                contact.id, value, Direction.TWO_WAY, True, int(time.time() * 1000)
+            )
+        before = simulator.stats()["requests"]
+        push = await engine.sync_once()
+        after = simulator.stats()["requests"]
+        await engine.aclose()
+        store.close()
+    finally:
+        simulator.close()
+    writes = after.get("batch_update", 0) - before.get("batch_update", 0)
+    reads = after.get("batch_read", 0) - before.get("batch_read", 0)
+    return {
+        "incremental": {
+            "changes": changes,
+            "requests": incremental.requests,
+            "seconds": round(incremental.seconds, 3),
+        },
+        "push": {
+            "changes": pushes,
+            "pushed": push.pushed,
+            "batch_updates": writes,
+            "batch_updates_floor": math.ceil(pushes / 100),
+            "batch_reads": reads,
+            "batch_reads_floor": math.ceil(pushes / 50),
+            "requests": push.requests,
+            "seconds": round(push.seconds, 2),
+        },
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "first_sync": await first_sync(args.contacts),
+        "rate_limited_first_sync": await limited_sync(args.limited),
+        **await incremental_and_push(args.contacts, args.changes, args.pushes),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--limited", type=int, default=20_000)
+    parser.add_argument("--changes", type=int, default=100)
+    parser.add_argument("--pushes", type=int, default=10_000)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    figures = asyncio.run(run(args))
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
