@@ -27,11 +27,16 @@ from talkapp.sync.engine import Role
 from talkapp.ui.banner import ERROR, INFO, WARNING, Banner
 from talkapp.ui.contacts_view import ContactsView
 from talkapp.ui.context import UiContext
+from talkapp.ui.hubspot_window import HubSpotWindow
 from talkapp.ui.integration_view import IntegrationView
 from talkapp.ui.log_view import SyncLogView
 from talkapp.ui.statuses_view import StatusesView
 
 VIEWS = ("Contacts", "Statuses", "HubSpot", "Sync log")
+NO_SIMULATOR_TIP = (
+    "Only when Talk runs its built-in HubSpot simulator (plain `talkapp`, "
+    "without --no-simulator)"
+)
 
 
 class MainWindow(QMainWindow):
@@ -108,6 +113,16 @@ class MainWindow(QMainWindow):
         self.sync_now_action.triggered.connect(self.sync_now)
         sync_menu.addAction(self.sync_now_action)
 
+        simulator_menu = self.menuBar().addMenu("H&ubSpot simulator")
+        simulator_menu.setToolTipsVisible(True)
+        self.hubspot_window_action = QAction("&Open HubSpot window", self)
+        self.hubspot_window_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.hubspot_window_action.triggered.connect(self.open_hubspot_window)
+        if self.ctx.simulator is None:
+            self.hubspot_window_action.setEnabled(False)
+            self.hubspot_window_action.setToolTip(NO_SIMULATOR_TIP)
+        simulator_menu.addAction(self.hubspot_window_action)
+
         role_menu = self.menuBar().addMenu("&Role")
         group = QActionGroup(self)
         self.role_actions: dict[Role, QAction] = {}
@@ -145,6 +160,20 @@ class MainWindow(QMainWindow):
     def sync_now(self) -> None:
         self.statusBar().showMessage("Syncing…", 3000)
         self.ctx.tasks.run(self.ctx.engine.sync_once(retry_now=True), label="Sync")
+
+    def open_hubspot_window(self) -> None:
+        """The simulated portal's own window, beside this one; one at a time."""
+        simulator = self.ctx.simulator
+        if simulator is None:
+            return
+        if simulator.server is None:
+            self.banner.show_message(
+                "The built-in HubSpot simulator is still starting.",
+                INFO,
+                timeout_ms=4000,
+            )
+            return
+        HubSpotWindow.open_for(self, simulator.url, simulator.token, self.ctx.tasks)
 
     def open_log_folder(self) -> None:
         if self._log_folder:
