@@ -9,9 +9,12 @@ index trails writes; seeing a contact twice is harmless.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import TypeVar
 
 from talkapp.hubspot import Contact as HubSpotContact
 from talkapp.hubspot import Filter, FilterGroup, HubSpotClient, SearchRequest, Sort
@@ -28,6 +31,7 @@ PROPERTIES = ("firstname", "lastname", "email", "phone", LEAD_STATUS, MODIFIED)
 OVERLAP_MS = 30_000
 
 Notify = Callable[[list[int]], None]
+T = TypeVar("T")
 
 
 async def pull_statuses(client: HubSpotClient, store: AsyncStore) -> list[str]:
@@ -81,7 +85,8 @@ async def _list_all(
         anchor = await _newest_modified(client)
         await store.start_full_sync(anchor)
 
-    async for page in client.iter_contact_pages(list(PROPERTIES), after=after):
+    pages = client.iter_contact_pages(list(PROPERTIES), after=after)
+    async for page in read_ahead(pages):
         records = [_incoming(contact) for contact in page.results]
         done = page.after is None
         progress = {"full_sync_after": page.after}
@@ -99,6 +104,42 @@ async def _list_all(
         summary.changed += len(changed)
         if changed:
             notify(changed)
+
+
+async def read_ahead(pages: AsyncIterator[T], depth: int = 2) -> AsyncIterator[T]:
+    """Yield from ``pages`` while the next ones are already being fetched.
+
+    A first sync is a walk of a thousand pages: fetching page n+1 while page
+    n is written to the store keeps HubSpot and the disk busy at once. Pages
+    still come in order, so the stored cursor always names the last page
+    written; on an error the fetcher stops and the error is raised here.
+    """
+    queue: asyncio.Queue[tuple[T | None, BaseException | None]] = asyncio.Queue(
+        maxsize=depth
+    )
+
+    async def fetch() -> None:
+        try:
+            async for page in pages:
+                await queue.put((page, None))
+        except Exception as error:
+            await queue.put((None, error))
+            return
+        await queue.put((None, None))
+
+    fetcher = asyncio.ensure_future(fetch())
+    try:
+        while True:
+            page, error = await queue.get()
+            if error is not None:
+                raise error
+            if page is None:
+                return
+            yield page
+    finally:
+        fetcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await fetcher
 
 
 async def _search_changes(
