@@ -35,6 +35,7 @@ from talkapp.simulator.portal import (
     SOURCE_UI,
     Contact,
     Portal,
+    iso,
 )
 from talkapp.simulator.properties import ALWAYS_READ, DEFAULT_READ
 from talkapp.simulator.qa import Settings
@@ -267,18 +268,18 @@ def render(
     body: dict[str, Any] = {
         "id": str(contact.id),
         "properties": {name: props.get(name) for name in wanted},
-        "createdAt": _iso(contact.created_ms),
-        "updatedAt": _iso(int(props.get("lastmodifieddate", contact.updated_ms))),
+        "createdAt": iso(contact.created_ms),
+        "updatedAt": iso(int(props.get("lastmodifieddate", contact.updated_ms))),
         "archived": contact.archived,
     }
     if contact.archived:
-        body["archivedAt"] = _iso(contact.updated_ms)
+        body["archivedAt"] = iso(contact.updated_ms)
     if history:
         body["propertiesWithHistory"] = {
             name: [
                 {
                     "value": value,
-                    "timestamp": _iso(at),
+                    "timestamp": iso(at),
                     "sourceType": source,
                     **({"sourceId": source_id} if source_id else {}),
                 }
@@ -289,14 +290,8 @@ def render(
     return body
 
 
-def _iso(ms: int) -> str:
-    seconds, millis = divmod(ms, 1000)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    return f"{stamp}.{millis:03d}Z"
-
-
 def _now_iso() -> str:
-    return _iso(time.time_ns() // 1_000_000)
+    return iso(time.time_ns() // 1_000_000)
 
 
 # -- properties ----------------------------------------------------------------
