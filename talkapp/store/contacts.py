@@ -9,6 +9,7 @@ from typing import Any
 from talkapp.store.base import _CONTACT_COLUMNS, StoreBase, _contact
 from talkapp.store.errors import RefusedError
 from talkapp.store.models import (
+    Action,
     Contact,
     Direction,
     SyncState,
@@ -105,9 +106,8 @@ class ContactQueries(StoreBase):
         transaction, so a crash never separates data from its cursor.
         Returns the ids of contacts whose row changed.
         """
-        from talkapp.sync.rules import Action  # the store only runs the verdicts
-
         changed: list[int] = []
+        inserts: dict[str, tuple[Any, ...]] = {}  # by HubSpot id: the last wins
         with self.transaction() as db:
             known = self.hubspot_state(r.hubspot_id for r in records)
             for record in records:
@@ -118,23 +118,17 @@ class ContactQueries(StoreBase):
                 if action is Action.INSERT:
                     if not record.fields_known:
                         continue  # a webhook for a contact the next poll brings
-                    cursor_row = db.execute(
-                        "INSERT INTO contacts (hubspot_id, firstname, lastname, email,"
-                        " phone, disposition, disposition_at, hubspot_value,"
-                        " hubspot_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            record.hubspot_id,
-                            record.firstname,
-                            record.lastname,
-                            record.email,
-                            record.phone,
-                            record.value,
-                            record.modified,
-                            record.value,
-                            record.modified,
-                        ),
+                    inserts[record.hubspot_id] = (
+                        record.hubspot_id,
+                        record.firstname,
+                        record.lastname,
+                        record.email,
+                        record.phone,
+                        record.value,
+                        record.modified,
+                        record.value,
+                        record.modified,
                     )
-                    changed.append(cursor_row.lastrowid)
                     continue
                 incoming_fields = (
                     f"{record.firstname} {record.lastname}".strip(),
@@ -188,9 +182,31 @@ class ContactQueries(StoreBase):
                 elif not fields_changed:
                     continue
                 changed.append(row.id)
+            if inserts:
+                # One statement for the page: a first sync is all inserts.
+                db.executemany(
+                    "INSERT INTO contacts (hubspot_id, firstname, lastname, email,"
+                    " phone, disposition, disposition_at, hubspot_value,"
+                    " hubspot_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    list(inserts.values()),
+                )
+                changed += self._ids_of(db, list(inserts))
             if progress:
                 self._set_progress(db, progress)
         return changed
+
+    def _ids_of(self, db: sqlite3.Connection, hubspot_ids: list[str]) -> list[int]:
+        ids: list[int] = []
+        for start in range(0, len(hubspot_ids), 500):
+            chunk = hubspot_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            ids += [
+                row[0]
+                for row in db.execute(
+                    f"SELECT id FROM contacts WHERE hubspot_id IN ({marks})", chunk
+                )
+            ]
+        return ids
 
     def _set_progress(self, db: sqlite3.Connection, progress: dict[str, Any]) -> None:
         unknown = set(progress) - _PROGRESS_COLUMNS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 
 class Direction(StrEnum):
@@ -134,3 +134,29 @@ class OutboxItem:
     queued_at: int
     attempts: int
     next_attempt_at: int
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A contact as HubSpot reported it (list page, search result or webhook)."""
+
+    hubspot_id: str
+    firstname: str
+    lastname: str
+    email: str
+    phone: str
+    value: str | None
+    modified: int  # HubSpot's lastmodifieddate, epoch ms
+    fields_known: bool = True  # False for a webhook, which carries only the status
+
+
+class Action(Enum):
+    """What a pulled HubSpot record does to a contact: decided by
+    ``sync.rules``, carried out by the store."""
+
+    INSERT = "insert"  # a contact Talk has not seen
+    APPLY = "apply"  # take HubSpot's lead status
+    OVERWRITE = "overwrite"  # take it, replacing an agent's Talk-only value
+    DEFER = "defer"  # a two-way conflict: the push step decides with history
+    KEEP = "keep"  # nothing to change in the disposition
+    STALE = "stale"  # older than what Talk already applied

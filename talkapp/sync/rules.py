@@ -7,33 +7,9 @@ agent's change to HubSpot.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
+from talkapp.store.models import Action, Contact, Incoming, SyncState
 
-from talkapp.store.models import Contact, SyncState
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """A contact as HubSpot reported it (list page, search result or webhook)."""
-
-    hubspot_id: str
-    firstname: str
-    lastname: str
-    email: str
-    phone: str
-    value: str | None
-    modified: int  # HubSpot's lastmodifieddate, epoch ms
-    fields_known: bool = True  # False for a webhook, which carries only the status
-
-
-class Action(Enum):
-    INSERT = "insert"  # a contact Talk has not seen
-    APPLY = "apply"  # take HubSpot's lead status
-    OVERWRITE = "overwrite"  # take it, replacing an agent's Talk-only value
-    DEFER = "defer"  # a two-way conflict: the push step decides with history
-    KEEP = "keep"  # nothing to change in the disposition
-    STALE = "stale"  # older than what Talk already applied
+__all__ = ["Action", "Incoming", "on_hubspot_record", "resolve_push"]
 
 
 def on_hubspot_record(
