@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import statistics
@@ -102,6 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=100)
     parser.add_argument("--contacts", type=int, default=300)
+    parser.add_argument("--json", type=Path)
     parser.add_argument(
         "--pause-ms",
         type=int,
@@ -119,10 +121,16 @@ def main() -> None:
         )
     ordered = sorted(latencies)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
-    print(f"changes: {len(latencies)}")
-    print(f"p50: {statistics.median(latencies) * 1000:.0f} ms")
-    print(f"p95: {p95 * 1000:.0f} ms")
-    print(f"max: {ordered[-1] * 1000:.0f} ms")
+    figures = {
+        "changes": len(latencies),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(p95 * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }
+    for name, value in figures.items():
+        print(f"{name}: {value}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":
