@@ -59,7 +59,7 @@ class Disposition:
         return self.source is Source.HUBSPOT and self.state is DispositionState.ACTIVE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     id: int
     hubspot_id: str | None

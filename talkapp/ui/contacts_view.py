@@ -25,6 +25,7 @@ from talkapp.ui.contact_model import ContactTableModel, Filter
 from talkapp.ui.contact_panel import ContactPanel
 from talkapp.ui.context import UiContext
 from talkapp.ui.icons import SYNC_STATE_TEXT, lock_icon, sync_icon
+from talkapp.ui.memory import settle_long_lived
 
 log = logging.getLogger("talkapp.ui.contacts")
 
@@ -172,6 +173,7 @@ class ContactsView(QWidget):
             self._show_statuses(statuses, offered, integration)
             started = time.perf_counter()
             self.model.set_contacts(contacts)
+            settle_long_lived()
             self.loaded = True
             self._restore_selection()
             log.info(
@@ -290,6 +292,7 @@ class ContactsView(QWidget):
 
         def show(contacts: list[Contact]) -> None:
             self.model.upsert(contacts)
+            settle_long_lived()
             self._update_count()
             if current is not None and current in ids:
                 fresh = next((c for c in contacts if c.id == current), None)

@@ -179,16 +179,40 @@ class MainWindow(QMainWindow):
         if self._log_folder:
             QDesktopServices.openUrl(QUrl.fromLocalFile(self._log_folder))
 
-    def show_about(self) -> None:
+    def show_about(self) -> QMessageBox:
+        """The version and the licence, both from the package's metadata (which
+        the frozen app ships too); the full licence text is under Details."""
+        from importlib import metadata
+        from pathlib import Path
+
+        licence, licence_text = "MIT", ""
+        try:
+            dist = metadata.distribution("talkapp")
+        except metadata.PackageNotFoundError:  # a source tree never installed
+            dist = None
+        if dist is not None:
+            licence = dist.metadata.get("License-Expression") or licence
+            for name in dist.metadata.get_all("License-File") or []:
+                # dist-info/licenses/ since metadata 2.4, dist-info/ before it
+                text = dist.read_text(f"licenses/{name}") or dist.read_text(name)
+                licence_text += text or ""
+        # A source checkout (whose .egg-info holds no licence text) and the
+        # frozen bundle keep LICENSE two folders above talkapp/ui/.
+        beside = Path(__file__).resolve().parents[2] / "LICENSE"
+        if not licence_text and beside.is_file():
+            licence_text = beside.read_text(encoding="utf-8")
         box = QMessageBox(self)
         box.setWindowTitle("About Talk")
         box.setIcon(QMessageBox.Icon.Information)
         box.setText(
             f"<b>Talk</b> {__version__}<br>Contact dispositions synced with "
-            "HubSpot lead statuses.<br><br>Released under the MIT licence."
+            f"HubSpot lead statuses.<br><br>Released under the {licence} licence."
         )
+        if licence_text:
+            box.setDetailedText(licence_text)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # never exec(): no nested event loop under qasync
+        return box
 
     # -- the status summary ------------------------------------------------------
 
