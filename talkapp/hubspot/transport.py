@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
+import orjson
 import stamina
 from pydantic import SecretStr
 
@@ -253,7 +254,13 @@ class Transport:
             raise self._error(response, kind, attempt)
         if not response.content:
             return None
-        data = self._json(response)
+        try:
+            # orjson on the raw bytes: a list page is ~30 kB, a first sync a
+            # thousand of them. Only error bodies become messages, so only
+            # they are searched for the token (see _json).
+            data = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            data = None
         if data is None:
             raise HubSpotError(
                 f"HubSpot answered {method} {path} with something that is not JSON",
@@ -333,6 +340,7 @@ class Transport:
         log.debug("HubSpot rate limit (%s): retrying in %.2f s", error.policy, wait)
 
     def _json(self, response: httpx.Response) -> Any:
+        """An error body, parsed after any trace of the token is removed."""
         try:
             return json.loads(self._redact(response.text))
         except ValueError:
