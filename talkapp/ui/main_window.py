@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from talkapp import __version__
 from talkapp.store.models import Integration
-from talkapp.sync.engine import Role
+from talkapp.sync.engine import NotConnectedError, Role
 from talkapp.ui.banner import ERROR, INFO, WARNING, Banner
 from talkapp.ui.contacts_view import ContactsView
 from talkapp.ui.context import UiContext
@@ -31,6 +32,8 @@ from talkapp.ui.hubspot_window import HubSpotWindow
 from talkapp.ui.integration_view import IntegrationView
 from talkapp.ui.log_view import SyncLogView
 from talkapp.ui.statuses_view import StatusesView
+
+log = logging.getLogger("talkapp.ui.window")
 
 VIEWS = ("Contacts", "Statuses", "HubSpot", "Sync log")
 NO_SIMULATOR_TIP = (
@@ -159,7 +162,18 @@ class MainWindow(QMainWindow):
 
     def sync_now(self) -> None:
         self.statusBar().showMessage("Syncing…", 3000)
-        self.ctx.tasks.run(self.ctx.engine.sync_once(retry_now=True), label="Sync")
+        engine = self.ctx.engine
+
+        async def sync() -> None:
+            try:
+                await engine.sync_once(retry_now=True)
+            except NotConnectedError:
+                raise  # refused before a sync started: nobody reported it yet
+            except Exception:
+                # Reported once already, through the engine's sync_failed.
+                log.debug("Sync now failed; the banner shows it")
+
+        self.ctx.tasks.run(sync(), label="Sync")
 
     def open_hubspot_window(self) -> None:
         """The simulated portal's own window, beside this one; one at a time."""
@@ -260,6 +274,8 @@ class MainWindow(QMainWindow):
 
     def _on_events_sync_finished(self, summary: object) -> None:
         self.refresh_summary()
+        if self.banner.isVisible() and self.banner.text.startswith("Sync failed"):
+            self.banner.show_message("Syncing works again.", INFO, timeout_ms=5000)
 
     def _on_events_sync_failed(self, message: str) -> None:
         self.refresh_summary()
