@@ -60,3 +60,17 @@ class TokenStore:
                 "for this session only",
                 type(error).__name__,
             )
+
+
+class MemoryTokenStore(TokenStore):
+    """Tokens in memory only, never the system keyring (tests, kiosks)."""
+
+    def save(self, url: str, token: str) -> None:
+        logs.redact(token)
+        self._memory[url] = token
+
+    def load(self, url: str) -> str | None:
+        return self._memory.get(url)
+
+    def forget(self, url: str) -> None:
+        self._memory.pop(url, None)

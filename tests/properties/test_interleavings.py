@@ -19,13 +19,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from talkapp.hubspot import HubSpotClient, HubSpotError
+from talkapp.hubspot import HubSpotError
 from talkapp.simulator import SimulatorConfig, create_app
 from talkapp.simulator.properties import DEFAULT_OPTIONS
+from talkapp.simulator.testing import client_factory
 from talkapp.store.async_store import AsyncStore
 from talkapp.store.errors import RefusedError
 from talkapp.store.models import Direction, SyncState
@@ -81,19 +81,7 @@ class World:
 
 
 def _client_factory(app):
-    def make(url: str, token: str) -> HubSpotClient:
-        return HubSpotClient(
-            url,
-            token,
-            transport=httpx.ASGITransport(app=app),
-            rate_limit=None,
-            search_rate_limit=None,
-            max_attempts=3,
-            retry_wait_initial=0.001,
-            retry_wait_max=0.005,
-        )
-
-    return make
+    return client_factory(app, max_attempts=3)
 
 
 FAULTS = {

@@ -16,10 +16,11 @@ from talkapp.hubspot import HubSpotClient
 from talkapp.simulator.app import Simulator
 from talkapp.simulator.portal import Portal
 from talkapp.simulator.properties import DEFAULT_OPTIONS
+from talkapp.simulator.testing import client_factory
 from talkapp.store.async_store import AsyncStore
 from talkapp.store.models import Contact, HistoryEntry, LogEntry
 from talkapp.sync.engine import SyncEngine
-from talkapp.sync.secrets import TokenStore
+from talkapp.sync.secrets import MemoryTokenStore, TokenStore
 
 URL = "http://simulator.test"
 LEAD_STATUS = "hs_lead_status"
@@ -119,34 +120,10 @@ class Requests:
         return +now
 
 
-class MemoryTokens(TokenStore):
-    """Tokens in memory only: tests never touch the machine's keyring."""
-
-    def save(self, url: str, token: str) -> None:
-        self._memory[url] = token
-
-    def load(self, url: str) -> str | None:
-        return self._memory.get(url)
-
-    def forget(self, url: str) -> None:
-        self._memory.pop(url, None)
+MemoryTokens = MemoryTokenStore
 
 
-def asgi_client_factory(app: Starlette) -> Callable[[str, str], HubSpotClient]:
-    """HubSpot clients that reach ``app`` in-process, whatever URL they are given."""
-
-    def make(url: str, token: str) -> HubSpotClient:
-        return HubSpotClient(
-            url,
-            token,
-            transport=httpx.ASGITransport(app=app),
-            rate_limit=None,
-            search_rate_limit=None,
-            retry_wait_initial=0.001,
-            retry_wait_max=0.005,
-        )
-
-    return make
+asgi_client_factory = client_factory
 
 
 def network_client_factory(url: str, token: str) -> HubSpotClient:

@@ -9,38 +9,21 @@ the UI to reach a state — never a fixed sleep.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 from ui_harness import Harness
 
-from talkapp.hubspot import HubSpotClient
 from talkapp.simulator import SimulatorConfig, create_app
+from talkapp.simulator.testing import client_factory
 from talkapp.store.async_store import AsyncStore
 from talkapp.sync.engine import SyncEngine
 
 SIM_URL = "http://simulator.test"
 TOKEN = "sim-token"
-
-
-def client_factory(app: Any) -> Callable[[str, str], HubSpotClient]:
-    def make(url: str, token: str) -> HubSpotClient:
-        return HubSpotClient(
-            url,
-            token,
-            transport=httpx.ASGITransport(app=app),
-            rate_limit=None,
-            search_rate_limit=None,
-            retry_wait_initial=0.001,
-            retry_wait_max=0.005,
-        )
-
-    return make
 
 
 @pytest.fixture

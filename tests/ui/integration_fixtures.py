@@ -26,7 +26,7 @@ from talkapp.hubspot import HubSpotClient
 from talkapp.simulator import SimulatorConfig, create_app
 from talkapp.store.async_store import AsyncStore
 from talkapp.sync.engine import SyncEngine
-from talkapp.sync.secrets import TokenStore
+from talkapp.sync.secrets import MemoryTokenStore
 from talkapp.ui.context import UiContext
 
 SIM_URL = "http://simulator.test"
@@ -43,17 +43,7 @@ class FakeSimulator:
     token: str = TOKEN
 
 
-class MemoryTokens(TokenStore):
-    """Tokens in memory only: tests never touch the machine's keyring."""
-
-    def save(self, url: str, token: str) -> None:
-        self._memory[url] = token
-
-    def load(self, url: str) -> str | None:
-        return self._memory.get(url)
-
-    def forget(self, url: str) -> None:
-        self._memory.pop(url, None)
+MemoryTokens = MemoryTokenStore
 
 
 @dataclass
