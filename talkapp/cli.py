@@ -72,9 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument(
         "--simulator-contacts",
         type=_non_negative_int,
-        default=300,
+        default=None,
         metavar="N",
-        help="contacts in the built-in HubSpot simulator's first portal",
+        help="contacts in the built-in HubSpot simulator's first portal "
+        "(default: the preference simulator_contacts, 300)",
     )
     gui.add_argument(
         "--simulator-rate-limit",
@@ -180,12 +181,16 @@ def _run_simulator(args: argparse.Namespace) -> int:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
-    from talkapp import paths
+    from talkapp import paths, preferences
     from talkapp.ui.app import run
 
-    contacts = None if args.no_simulator else args.simulator_contacts
+    data_dir = paths.data_dir(args.data_dir)
+    wanted = args.simulator_contacts
+    if wanted is None:
+        wanted = preferences.load(data_dir).simulator_contacts
+    contacts = None if args.no_simulator else wanted
     return run(
-        paths.data_dir(args.data_dir),
+        data_dir,
         simulator_contacts=contacts,
         simulator_rate_limit=args.simulator_rate_limit,
     )

@@ -25,6 +25,7 @@ from talkapp.hubspot import (
     HubSpotError,
     MissingScopeError,
 )
+from talkapp.preferences import Preferences
 from talkapp.store.async_store import AsyncStore
 from talkapp.store.errors import RefusedError
 from talkapp.store.models import (
@@ -48,8 +49,6 @@ from talkapp.sync.webhooks import Recent
 log = logging.getLogger("talkapp.sync")
 
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
-HUBSPOT_INTERVAL_S = 10.0
-SIMULATOR_INTERVAL_S = 2.0
 
 ClientFactory = Callable[[str, str], HubSpotClient]
 
@@ -93,8 +92,10 @@ class SyncEngine:
         *,
         tokens: TokenStore | None = None,
         client_factory: ClientFactory | None = None,
+        preferences: Preferences | None = None,
     ) -> None:
         self.store = store
+        self.preferences = preferences or Preferences()
         self.tokens = tokens or TokenStore()
         self.observers = Observers()
         self._client_factory = client_factory or _default_client
@@ -142,7 +143,9 @@ class SyncEngine:
     def interval(self, integration: Integration) -> float:
         """How often ``run`` syncs: faster on a simulator on this machine."""
         url = integration.hubspot_url or ""
-        return SIMULATOR_INTERVAL_S if is_loopback(url) else HUBSPOT_INTERVAL_S
+        if is_loopback(url):
+            return self.preferences.simulator_sync_interval_s
+        return self.preferences.sync_interval_s
 
     # -- the integration ---------------------------------------------------------
 

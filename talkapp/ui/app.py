@@ -18,7 +18,7 @@ import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from talkapp import __version__, logs, paths
+from talkapp import __version__, logs, paths, preferences
 from talkapp.hubspot import HubSpotClient
 from talkapp.store.async_store import AsyncStore
 from talkapp.sync.engine import SyncEngine
@@ -45,8 +45,11 @@ class Session:
         settings: QSettings | None = None,
     ) -> None:
         self.data_dir = data_dir
+        self.preferences = preferences.load(data_dir)
         self.store = AsyncStore(paths.database(data_dir))
-        self.engine = SyncEngine(self.store, client_factory=self._client_for)
+        self.engine = SyncEngine(
+            self.store, client_factory=self._client_for, preferences=self.preferences
+        )
         self.simulator = (
             BuiltInSimulator(
                 data_dir, contacts=simulator_contacts, rate_limit=simulator_rate_limit
