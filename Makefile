@@ -39,3 +39,27 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+
+# The desktop packages (packaging/README.md): dist/talkapp/ (a frozen one-folder
+# bundle), its tarball and a .deb. PyInstaller comes from the `package` extra,
+# installed here only, so `make test` stays lean. Rebuilt when a source changes.
+.PHONY: package package-check
+PACKAGE_STAMP := $(VENV)/.package-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PACKAGE_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+DEB := dist/talkapp_$(PACKAGE_VERSION)_$(shell dpkg --print-architecture 2>/dev/null || echo amd64).deb
+PACKAGE_SOURCES := pyproject.toml LICENSE $(shell find talkapp resources packaging -type f \
+	! -name '*.pyc' ! -name '*.md' 2>/dev/null)
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[package]'
+	rm -f $(VENV)/.package-*
+	touch $(PACKAGE_STAMP)
+
+$(DEB): $(PACKAGE_STAMP) $(PACKAGE_SOURCES)
+	bash packaging/build.sh
+
+package: $(DEB)
+
+# Runs the frozen app (--version, a command, the GUI offscreen) and checks the .deb.
+package-check: $(DEB)
+	bash packaging/check.sh

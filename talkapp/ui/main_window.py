@@ -222,8 +222,9 @@ class MainWindow(QMainWindow):
             f"<b>Talk</b> {__version__}<br>Contact dispositions synced with "
             f"HubSpot lead statuses.<br><br>Released under the {licence} licence."
         )
-        if licence_text:
-            box.setDetailedText(licence_text)
+        if licence_text:  # unwrapped, so the details box can wrap it
+            paragraphs = licence_text.strip().split("\n\n")
+            box.setDetailedText("\n\n".join(" ".join(p.split()) for p in paragraphs))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # never exec(): no nested event loop under qasync
         return box
