@@ -26,6 +26,7 @@ from talkapp.sync.webhooks import WebhookReceiver
 from talkapp.ui.context import UiContext
 from talkapp.ui.icons import icon
 from talkapp.ui.main_window import MainWindow
+from talkapp.ui.memory import MainThreadCollector
 from talkapp.ui.simulator import BuiltInSimulator
 
 log = logging.getLogger("talkapp.ui")
@@ -137,6 +138,8 @@ def run(
     app.setQuitOnLastWindowClosed(False)
     logs.add_log_file(data_dir / "logs" / "talk.log")
 
+    collector = MainThreadCollector(app)
+    collector.start()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     closed = asyncio.Event()
@@ -155,4 +158,5 @@ def run(
 
     with loop:
         loop.run_until_complete(main())
+    collector.stop()
     return 0

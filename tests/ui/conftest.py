@@ -21,6 +21,7 @@ from talkapp.simulator import SimulatorConfig, create_app
 from talkapp.simulator.testing import client_factory
 from talkapp.store.async_store import AsyncStore
 from talkapp.sync.engine import SyncEngine
+from talkapp.ui.memory import MainThreadCollector
 
 SIM_URL = "http://simulator.test"
 TOKEN = "sim-token"
@@ -37,6 +38,10 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     asyncio.events._set_running_loop(loop)
+    # As in the app: garbage is collected on this (the GUI) thread only, so
+    # no Qt object is ever destroyed on the store's worker thread.
+    collector = MainThreadCollector()
+    collector.start()
     try:
         yield loop
     finally:
@@ -49,6 +54,7 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         asyncio.set_event_loop(None)
+        collector.stop()
 
 
 @pytest.fixture

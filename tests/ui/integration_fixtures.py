@@ -28,6 +28,7 @@ from talkapp.store.async_store import AsyncStore
 from talkapp.sync.engine import SyncEngine
 from talkapp.sync.secrets import MemoryTokenStore
 from talkapp.ui.context import UiContext
+from talkapp.ui.memory import MainThreadCollector
 
 SIM_URL = "http://simulator.test"
 TOKEN = "sim-token"
@@ -172,10 +173,13 @@ def client_factory(app: Any) -> Callable[[str, str], HubSpotClient]:
 def rig_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
+    collector = MainThreadCollector()  # garbage is collected on this thread only
+    collector.start()
     yield loop
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
     asyncio.set_event_loop(None)
+    collector.stop()
 
 
 @pytest.fixture
