@@ -24,8 +24,7 @@ from talkapp.hubspot.models import (
     BatchError,
     BatchInput,
     BatchResult,
-    Contact,
-    parsed,
+    parsed_contacts,
 )
 
 MAX_INPUTS = 100
@@ -96,7 +95,7 @@ def parse(data: Mapping[str, Any] | None) -> BatchResult:
     """A 200 or 207 batch answer as a BatchResult."""
     data = data or {}
     return BatchResult(
-        results=[parsed(Contact, r) for r in data.get("results") or []],
+        results=parsed_contacts(data.get("results")),
         errors=[
             _error_entry(e) for e in data.get("errors") or [] if isinstance(e, dict)
         ],

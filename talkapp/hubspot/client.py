@@ -29,6 +29,7 @@ from talkapp.hubspot.models import (
     SearchRequest,
     TokenInfo,
     parsed,
+    parsed_contacts,
 )
 from talkapp.hubspot.transport import ClientStats, Transport
 
@@ -245,7 +246,7 @@ class HubSpotClient:
                 "GET", CONTACTS, kind="list", params=params
             )
             after = _next_after(data)
-            results = [parsed(Contact, c) for c in data["results"]]
+            results = parsed_contacts(data["results"])
             yield ContactPage(results=results, after=after)
             if after is None:
                 return
@@ -311,7 +312,7 @@ class HubSpotClient:
         data = await self._call_for_list("POST", path, kind="search", body=body)
         return SearchPage(
             total=int(data.get("total") or 0),
-            results=[parsed(Contact, c) for c in data["results"]],
+            results=parsed_contacts(data["results"]),
             after=_next_after(data),
         )
 
