@@ -164,7 +164,7 @@ def _statuses(args: argparse.Namespace) -> int:
     async def work(engine: SyncEngine) -> int:
         statuses = await engine.statuses()
         offered = {d.value for d in await engine.offered()}
-        unknown = await engine.store.unknown_values()
+        unknown = await engine.unknown_values()
         if args.json:
             _print_json([status_json(d, offered) for d in statuses])
             return 0

@@ -137,6 +137,19 @@ class SyncEngine:
             raise RefusedError(f"no contact with id {contact_id}")
         return await self.store.history(contact_id)
 
+    async def unknown_values(self) -> list[tuple[str, int]]:
+        """Contact values no status knows, with counts: shown raw, never dropped."""
+        return await self.store.unknown_values()
+
+    async def sync_health(self) -> tuple[Integration, dict[str, int], int]:
+        """The integration, contacts per sync state, and changes queued for
+        HubSpot: what the status bar and the HubSpot panel show."""
+        return (
+            await self.store.integration(),
+            await self.store.sync_state_counts(),
+            await self.store.outbox_size(),
+        )
+
     async def sync_log(self, limit: int = 100) -> list[LogEntry]:
         return await self.store.sync_log(limit)
 

@@ -238,9 +238,7 @@ class IntegrationView(QWidget):
 
     async def _load(self) -> _Snapshot:
         engine = self.ctx.engine
-        integration = await engine.integration()
-        pending = await engine.store.outbox_size()
-        counts = await engine.store.sync_state_counts()
+        integration, counts, pending = await engine.sync_health()
         return _Snapshot(
             integration,
             engine.interval(integration),

@@ -232,12 +232,8 @@ class MainWindow(QMainWindow):
     # -- the status summary ------------------------------------------------------
 
     def refresh_summary(self) -> None:
-        async def load() -> tuple[Integration, dict[str, int]]:
-            store = self.ctx.engine.store
-            return await store.integration(), await store.sync_state_counts()
-
-        def show(result: tuple[Integration, dict[str, int]]) -> None:
-            integration, counts = result
+        def show(result: tuple[Integration, dict[str, int], int]) -> None:
+            integration, counts, _ = result
             self._integration = integration
             problems = []
             for state, word in (("pending", "pending"), ("rejected", "rejected")):
@@ -248,7 +244,9 @@ class MainWindow(QMainWindow):
             self._problems = " · ".join(problems)
             self._render_summary()
 
-        self.ctx.tasks.run(load(), label="", on_done=show, on_error=lambda _: None)
+        self.ctx.tasks.run(
+            self.ctx.engine.sync_health(), on_done=show, on_error=lambda _: None
+        )
 
     def _render_summary(self) -> None:
         integration = self._integration

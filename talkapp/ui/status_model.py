@@ -125,7 +125,7 @@ async def load_snapshot(engine: SyncEngine) -> StatusSnapshot:
     """Read the list the way the command line does; runs on the store's thread."""
     statuses = await engine.statuses()
     offered = {status.value for status in await engine.offered()}
-    unknown = await engine.store.unknown_values()
+    unknown = await engine.unknown_values()
     rows = [StatusRow.of_status(s, s.value in offered) for s in statuses]
     rows += [StatusRow.of_unknown(raw, count) for raw, count in unknown]
     return StatusSnapshot(rows, await engine.integration())
