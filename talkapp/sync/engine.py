@@ -350,12 +350,22 @@ class SyncEngine:
     async def apply_webhook_events(self, events: list[dict[str, Any]]) -> list[int]:
         """Apply lead-status changes HubSpot pushed to the webhook receiver.
 
-        Duplicated events are dropped by id; out-of-order ones are settled by
-        the rules (a change older than what Talk holds is stale). Contacts
-        Talk does not know yet are left to the next poll, which brings their
-        names too.
+        Only events of the connected portal count: a webhook app serves many
+        portals, and after a switch to another portal the old one's events
+        would otherwise land on the new one's contacts. Duplicated events are
+        dropped by id; out-of-order ones are settled by the rules (a change
+        older than what Talk holds is stale). Contacts Talk does not know yet
+        are left to the next poll, which brings their names too.
         """
-        fresh = [e for e in events if self._webhook_ids.add(int(e["eventId"]))]
+        integration = await self.store.integration()
+        if not integration.connected:
+            return []
+        ours = [e for e in events if _same_portal(e, integration.portal_id)]
+        if len(ours) < len(events):
+            log.warning(
+                "ignored %d webhook events for another portal", len(events) - len(ours)
+            )
+        fresh = [e for e in ours if self._webhook_ids.add(int(e["eventId"]))]
         if not fresh:
             return []
         fresh.sort(key=lambda e: (int(e["occurredAt"]), int(e["eventId"])))
@@ -406,6 +416,13 @@ class MissingTokenError(HubSpotError):
 
     def describe(self) -> str:
         return self.message
+
+
+def _same_portal(event: dict[str, Any], portal_id: int | None) -> bool:
+    try:
+        return portal_id is not None and int(event.get("portalId")) == portal_id
+    except (TypeError, ValueError):
+        return False
 
 
 def _default_client(url: str, token: str) -> HubSpotClient:

@@ -150,6 +150,22 @@ async def test_the_simulator_delivers_to_the_receiver(
         sim_app.state.simulator.set_webhook(None, "")
 
 
+async def test_events_of_another_portal_or_while_disconnected_are_ignored(
+    engine, receiver
+) -> None:
+    contact = await by_hubspot_id(engine, 15)
+    value = other_value(contact.disposition)
+    elsewhere = {**event("15", value, now(), 40), "portalId": 999}
+    await post(receiver, [elsewhere])
+    await until(lambda: _applied(receiver, 1))
+    assert (await by_hubspot_id(engine, 15)).disposition == contact.disposition
+
+    await engine.disconnect()
+    await post(receiver, [event("15", value, now(), 41)])
+    await until(lambda: _applied(receiver, 2))
+    assert (await by_hubspot_id(engine, 15)).disposition == contact.disposition
+
+
 async def test_a_dropped_webhook_is_caught_by_the_next_poll(engine, portal) -> None:
     contact = await by_hubspot_id(engine, 12)
     value = other_value(contact.disposition)
