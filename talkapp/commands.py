@@ -236,6 +236,11 @@ def contact_json(c: Contact, labels: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _shown_labels(statuses: list[Disposition]) -> dict[str, str]:
+    """Labels as a person reads them in a table: HubSpot's carry the lock."""
+    return {d.value: f"{LOCK} {d.label}" if d.locked else d.label for d in statuses}
+
+
 def disposition_label(value: str | None, labels: dict[str, str]) -> str:
     """The label to show; a value no status knows is shown raw, never dropped."""
     if value is None:
@@ -245,7 +250,9 @@ def disposition_label(value: str | None, labels: dict[str, str]) -> str:
 
 def _contacts(args: argparse.Namespace) -> int:
     async def work(engine: SyncEngine) -> int:
-        labels = {d.value: d.label for d in await engine.statuses()}
+        statuses = await engine.statuses()
+        labels = {d.value: d.label for d in statuses}
+        shown = _shown_labels(statuses)
         contacts = await engine.contacts(args.search)
         if args.json:
             _print_json([contact_json(c, labels) for c in contacts])
@@ -258,7 +265,7 @@ def _contacts(args: argparse.Namespace) -> int:
                     c.name,
                     c.phone,
                     c.email,
-                    disposition_label(c.disposition, labels),
+                    disposition_label(c.disposition, shown),
                     c.sync_state.value,
                 ]
                 for c in contacts
@@ -289,14 +296,15 @@ def _history(args: argparse.Namespace) -> int:
         if args.json:
             _print_json([_history_json(e) for e in entries])
             return 0
+        shown = _shown_labels(await engine.statuses())
         _print_table(
             ["at", "what", "from", "to", "by", "outcome"],
             [
                 [
                     _when(e.at),
                     e.event,
-                    e.old_value or "",
-                    e.new_value or "",
+                    disposition_label(e.old_value, shown),
+                    disposition_label(e.new_value, shown),
                     e.actor,
                     e.outcome,
                 ]
