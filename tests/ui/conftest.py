@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
+from qa_demo_support import demo, webhooks  # noqa: F401  (the QA demo's fixtures)
 from ui_harness import Harness
 
 from talkapp.simulator import SimulatorConfig, create_app
