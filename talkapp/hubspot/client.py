@@ -6,7 +6,7 @@ hand it an ``httpx`` transport (``MockTransport`` or ``ASGITransport``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, Self
 from urllib.parse import quote
 
@@ -22,6 +22,7 @@ from talkapp.hubspot.models import (
     BatchResult,
     Contact,
     ContactPage,
+    ContactRows,
     FilterGroup,
     Property,
     PropertyOption,
@@ -29,6 +30,7 @@ from talkapp.hubspot.models import (
     SearchRequest,
     TokenInfo,
     parsed,
+    parsed_contact_rows,
     parsed_contacts,
 )
 from talkapp.hubspot.transport import ClientStats, Transport
@@ -234,20 +236,33 @@ class HubSpotClient:
         Each page's ``after`` is the cursor of the page that follows (None
         on the last page): store it to resume an interrupted full sync.
         """
-        if not 1 <= page_size <= LIST_LIMIT:
-            raise ValueError(f"page_size must be between 1 and {LIST_LIMIT}")
         while True:
-            params = _property_params(properties, None)
-            params["limit"] = str(page_size)
-            params["archived"] = "true" if archived else "false"
-            if after:
-                params["after"] = after
+            params = _list_params(properties, page_size, after, archived)
             data = await self._call_for_list(
                 "GET", CONTACTS, kind="list", params=params
             )
             after = _next_after(data)
             results = parsed_contacts(data["results"])
             yield ContactPage(results=results, after=after)
+            if after is None:
+                return
+
+    async def iter_contact_rows(
+        self,
+        properties: Sequence[str] | None = None,
+        *,
+        after: str | None = None,
+    ) -> AsyncGenerator[ContactRows, None]:
+        """``iter_contact_pages``, each contact a checked ``ContactRow`` dict
+        instead of a ``Contact`` model: the form a first sync reads 100,000
+        contacts in."""
+        while True:
+            params = _list_params(properties, LIST_LIMIT, after, archived=False)
+            page: ContactRows = await self._call(
+                "GET", CONTACTS, kind="list", params=params, decode=parsed_contact_rows
+            )
+            yield page
+            after = page.after
             if after is None:
                 return
 
@@ -373,6 +388,22 @@ def _property_params(
         params["properties"] = list(properties)
     if with_history:
         params["propertiesWithHistory"] = list(with_history)
+    return params
+
+
+def _list_params(
+    properties: Sequence[str] | None,
+    page_size: int,
+    after: str | None,
+    archived: bool,
+) -> dict[str, Any]:
+    if not 1 <= page_size <= LIST_LIMIT:
+        raise ValueError(f"page_size must be between 1 and {LIST_LIMIT}")
+    params = _property_params(properties, None)
+    params["limit"] = str(page_size)
+    params["archived"] = "true" if archived else "false"
+    if after:
+        params["after"] = after
     return params
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, NotRequired, TypeVar
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from typing_extensions import TypedDict
 
 from talkapp.hubspot.errors import HubSpotError
 
@@ -22,6 +23,8 @@ __all__ = [
     "BatchResult",
     "Contact",
     "ContactPage",
+    "ContactRow",
+    "ContactRows",
     "Filter",
     "FilterGroup",
     "HistoryEntry",
@@ -147,6 +150,58 @@ class Contact(HubSpotModel):
     updated_at: datetime
     archived: bool = False
     archived_at: datetime | None = None
+
+
+class ContactRow(TypedDict):
+    """A contact as a list walk reads it: plain dicts, checked by
+    pydantic-core while the JSON is parsed (see ``parsed_contact_rows``).
+
+    A first sync reads 100,000 contacts; a ``Contact`` model for each costs
+    three times what parsing and checking the page does.
+    """
+
+    __pydantic_config__ = ConfigDict(coerce_numbers_to_str=True)  # type: ignore[misc]
+
+    id: str
+    properties: dict[str, str | None]
+    updatedAt: datetime
+
+
+class ContactRows(NamedTuple):
+    """One page of the contact list as rows; ``after`` as in ``ContactPage``."""
+
+    results: list[ContactRow]
+    after: str | None
+
+
+class _Next(TypedDict):
+    __pydantic_config__ = ConfigDict(coerce_numbers_to_str=True)  # type: ignore[misc]
+
+    after: str
+
+
+class _Paging(TypedDict):
+    next: NotRequired[_Next]
+
+
+class _RowsPage(TypedDict):
+    results: list[ContactRow]
+    paging: NotRequired[_Paging]
+
+
+def parsed_contact_rows(raw: bytes) -> ContactRows:
+    """A list page's JSON bytes as rows, parsed and checked in one pass."""
+    try:
+        page = _rows_page().validate_json(raw)
+    except pydantic.ValidationError as error:
+        raise _shape_error("contact list page", error) from None
+    after = page.get("paging", {}).get("next", {}).get("after")
+    return ContactRows(page["results"], after or None)
+
+
+@functools.cache
+def _rows_page() -> pydantic.TypeAdapter[_RowsPage]:
+    return pydantic.TypeAdapter(_RowsPage)
 
 
 class ContactPage(HubSpotModel):

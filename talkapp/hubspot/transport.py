@@ -12,7 +12,7 @@ import logging
 import socket
 import time
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -163,8 +163,13 @@ class Transport:
         params: Any = None,
         body: Any = None,
         retry: Retry = "always",
+        decode: Callable[[bytes], Any] | None = None,
     ) -> Any:
         """Make the call and return its JSON (None for an empty answer).
+
+        ``decode`` turns a successful answer's bytes into the result instead,
+        for callers that validate the JSON as they parse it (a list walk's
+        pages); it raises HubSpotError for an answer of the wrong shape.
 
         ``retry="unsent"`` is for calls that are not safe to repeat, such as
         creating a contact: they are retried only when the request provably
@@ -191,7 +196,7 @@ class Transport:
         ):
             with attempt:
                 return await self._send(
-                    method, path, kind, params, body, attempt=attempt.num
+                    method, path, kind, params, body, decode, attempt=attempt.num
                 )
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -202,6 +207,7 @@ class Transport:
         kind: str,
         params: Any,
         body: Any,
+        decode: Callable[[bytes], Any] | None,
         *,
         attempt: int,
     ) -> Any:
@@ -252,6 +258,8 @@ class Transport:
 
         if not response.is_success:
             raise self._error(response, kind, attempt)
+        if decode is not None:
+            return decode(response.content)
         if not response.content:
             return None
         try:

@@ -12,6 +12,7 @@ from talkapp.hubspot import (
     BatchInput,
     Filter,
     FilterGroup,
+    HubSpotError,
     MissingScopeError,
     PropertyOption,
     SearchRequest,
@@ -214,6 +215,64 @@ async def test_list_resumes_from_a_stored_after(make_client: MakeClient) -> None
     ids = [c.id async for c in client.iter_contacts(after="201")]
 
     assert ids == [str(i) for i in range(201, 251)]
+
+
+async def test_list_rows_walk_the_same_pages_as_contact_models(
+    make_client: MakeClient,
+) -> None:
+    client = make_client(paging_handler(250))
+
+    models = [c async for c in client.iter_contacts(["email"])]
+    pages = [page async for page in client.iter_contact_rows(["email"])]
+
+    rows = [row for page in pages for row in page.results]
+    assert [p.after for p in pages] == ["101", "201", None]
+    assert [row["id"] for row in rows] == [c.id for c in models]
+    assert rows[0]["properties"] == models[0].properties
+    assert rows[0]["updatedAt"] == models[0].updated_at
+
+
+async def test_list_rows_resume_from_a_stored_after(make_client: MakeClient) -> None:
+    recorder = paging_handler(250)
+    client = make_client(recorder)
+
+    pages = [page async for page in client.iter_contact_rows(after="201")]
+
+    assert [row["id"] for row in pages[0].results] == [str(i) for i in range(201, 251)]
+    assert recorder.requests[0].url.params["after"] == "201"
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"results": [{"properties": {}, "updatedAt": "2026-12-03T16:00:00Z"}]}, "id"),
+        (
+            {"results": [{"id": "1", "properties": {}, "updatedAt": "soon"}]},
+            "updatedAt",
+        ),
+        ({"paging": {"next": {"after": "2"}}}, "results"),
+    ],
+)
+async def test_a_list_page_of_the_wrong_shape_is_one_line(
+    make_client: MakeClient, body: dict, where: str
+) -> None:
+    client = make_client(lambda request: httpx.Response(200, json=body))
+
+    with pytest.raises(HubSpotError) as caught:
+        [page async for page in client.iter_contact_rows()]
+
+    assert "unexpected contact list page" in str(caught.value)
+    assert where in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+async def test_a_list_page_that_is_not_json_is_a_hubspot_error(
+    make_client: MakeClient,
+) -> None:
+    client = make_client(lambda request: httpx.Response(200, text="<html>proxy"))
+
+    with pytest.raises(HubSpotError, match="unexpected contact list page"):
+        [page async for page in client.iter_contact_rows()]
 
 
 def batch_handler(missing: set[str]) -> Recorder:
