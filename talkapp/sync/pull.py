@@ -13,11 +13,18 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import TypeVar
 
 from talkapp.hubspot import Contact as HubSpotContact
-from talkapp.hubspot import Filter, FilterGroup, HubSpotClient, SearchRequest, Sort
+from talkapp.hubspot import (
+    ContactRow,
+    Filter,
+    FilterGroup,
+    HubSpotClient,
+    SearchRequest,
+    Sort,
+)
 from talkapp.store.async_store import AsyncStore
 from talkapp.store.sqlite import now_ms
 from talkapp.sync.rules import Incoming, on_hubspot_record
@@ -29,6 +36,9 @@ LEAD_STATUS = "hs_lead_status"
 MODIFIED = "lastmodifieddate"
 PROPERTIES = ("firstname", "lastname", "email", "phone", LEAD_STATUS, MODIFIED)
 OVERLAP_MS = 30_000
+# Pages a first sync fetches ahead of the store, and so the most it writes
+# in one transaction (800 contacts).
+READ_AHEAD_PAGES = 8
 
 Notify = Callable[[list[int]], None]
 T = TypeVar("T")
@@ -85,34 +95,43 @@ async def _list_all(
         anchor = await _newest_modified(client)
         await store.start_full_sync(anchor)
 
-    pages = client.iter_contact_pages(list(PROPERTIES), after=after)
-    async for page in read_ahead(pages):
-        records = [_incoming(contact) for contact in page.results]
-        done = page.after is None
-        progress = {"full_sync_after": page.after}
-        if done:
-            progress.update(
-                full_sync_after=None,
-                full_sync_started=None,
-                cursor_ms=anchor,
-                cursor_id=None,
+    pages = client.iter_contact_rows(list(PROPERTIES), after=after)
+    async with contextlib.aclosing(read_ahead(pages)) as runs:
+        async for run in runs:
+            records = [_incoming_row(row) for page in run for row in page.results]
+            last = run[-1].after
+            done = last is None
+            progress = {"full_sync_after": last}
+            if done:
+                progress.update(
+                    full_sync_after=None,
+                    full_sync_started=None,
+                    cursor_ms=anchor,
+                    cursor_id=None,
+                )
+            changed = await store.apply_hubspot(
+                records, on_hubspot_record, full=True, at=now_ms(), progress=progress
             )
-        changed = await store.apply_hubspot(
-            records, on_hubspot_record, full=True, at=now_ms(), progress=progress
-        )
-        summary.pulled += len(records)
-        summary.changed += len(changed)
-        if changed:
-            notify(changed)
+            summary.pulled += len(records)
+            summary.changed += len(changed)
+            if changed:
+                notify(changed)
 
 
-async def read_ahead(pages: AsyncIterator[T], depth: int = 2) -> AsyncIterator[T]:
-    """Yield from ``pages`` while the next ones are already being fetched.
+async def read_ahead(
+    pages: AsyncGenerator[T, None], depth: int = READ_AHEAD_PAGES
+) -> AsyncGenerator[list[T], None]:
+    """Yield ``pages`` in runs of those already fetched, while the next ones
+    are being fetched.
 
-    A first sync is a walk of a thousand pages: fetching page n+1 while page
-    n is written to the store keeps HubSpot and the disk busy at once. Pages
-    still come in order, so the stored cursor always names the last page
-    written; on an error the fetcher stops and the error is raised here.
+    A first sync is a walk of a thousand pages: fetching ahead while the
+    store writes keeps HubSpot and the disk busy at once. Each run is every
+    page waiting when the consumer asks (at least one, at most ``depth``),
+    so a consumer slower than HubSpot writes several pages per transaction
+    and a faster one waits for no more than the next page. Pages come in
+    order, so the cursor stored with a run names its last page. On an error
+    the fetcher stops; the pages fetched before it still come, then the
+    error is raised.
     """
     queue: asyncio.Queue[tuple[T | None, BaseException | None]] = asyncio.Queue(
         maxsize=depth
@@ -120,8 +139,9 @@ async def read_ahead(pages: AsyncIterator[T], depth: int = 2) -> AsyncIterator[T
 
     async def fetch() -> None:
         try:
-            async for page in pages:
-                await queue.put((page, None))
+            async with contextlib.aclosing(pages):
+                async for page in pages:
+                    await queue.put((page, None))
         except Exception as error:
             await queue.put((None, error))
             return
@@ -130,12 +150,19 @@ async def read_ahead(pages: AsyncIterator[T], depth: int = 2) -> AsyncIterator[T
     fetcher = asyncio.ensure_future(fetch())
     try:
         while True:
-            page, error = await queue.get()
-            if error is not None:
-                raise error
-            if page is None:
-                return
-            yield page
+            waiting = [await queue.get()]
+            while not queue.empty():
+                waiting.append(queue.get_nowait())
+            run: list[T] = []
+            for page, error in waiting:
+                if page is None:
+                    if run:
+                        yield run
+                    if error is not None:
+                        raise error
+                    return
+                run.append(page)
+            yield run
     finally:
         fetcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -205,9 +232,27 @@ def _incoming(contact: HubSpotContact) -> Incoming:
     )
 
 
+def _incoming_row(row: ContactRow) -> Incoming:
+    props = row["properties"]
+    get = props.get
+    return Incoming(
+        hubspot_id=row["id"],
+        firstname=get("firstname") or "",
+        lastname=get("lastname") or "",
+        email=get("email") or "",
+        phone=get("phone") or "",
+        value=get(LEAD_STATUS) or None,
+        modified=_modified_ms(get(MODIFIED), row["updatedAt"]),
+    )
+
+
 def _modified(contact: HubSpotContact) -> int:
-    """``lastmodifieddate`` in epoch ms; HubSpot sends ms or ISO-8601."""
-    raw = contact.properties.get(MODIFIED)
+    return _modified_ms(contact.properties.get(MODIFIED), contact.updated_at)
+
+
+def _modified_ms(raw: str | None, updated_at: dt.datetime) -> int:
+    """``lastmodifieddate`` in epoch ms; HubSpot sends ms or ISO-8601, and
+    the record's ``updatedAt`` stands in when the property is missing."""
     if raw:
         try:
             return int(raw)
@@ -217,7 +262,7 @@ def _modified(contact: HubSpotContact) -> int:
                 return int(parsed.timestamp() * 1000)
             except ValueError:
                 pass
-    return int(contact.updated_at.timestamp() * 1000)
+    return int(updated_at.timestamp() * 1000)
 
 
 def to_ms(moment: dt.datetime) -> int:

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from sync_helpers import (
     URL,
     EngineMaker,
+    Recorder,
     Requests,
     asgi_client_factory,
     hubspot_value,
@@ -50,6 +51,32 @@ async def test_first_sync_lists_every_contact_once(
     assert sum(counts.values()) <= math.ceil(N / 100) + 3
     assert summary.pulled == N
     assert len(await fresh_engine.contacts()) == N
+
+
+async def test_first_sync_copies_every_contact_as_hubspot_has_it(
+    fresh_engine: SyncEngine, portal: Portal
+) -> None:
+    recorder = Recorder()
+    fresh_engine.observers.subscribe(recorder)
+    await fresh_engine.connect(URL, DEFAULT_TOKEN)
+
+    await fresh_engine.sync_once()
+
+    talk = await fresh_engine.contacts()
+    told = [i for (ids,) in recorder.named("contacts_changed") for i in ids]
+    assert sorted(told) == [c.id for c in talk]
+    assert len(talk) == N
+    for contact in talk:
+        props = portal.get(contact.hubspot_id).properties
+        name = f"{props.get('firstname', '')} {props.get('lastname', '')}".strip()
+        assert (contact.name, contact.email, contact.phone) == (
+            name,
+            props.get("email", ""),
+            props.get("phone", ""),
+        )
+        assert contact.disposition == (props.get("hs_lead_status") or None)
+        assert contact.hubspot_modified == int(props["lastmodifieddate"])
+        assert contact.sync_state is SyncState.SYNCED
 
 
 async def new_values(engine: SyncEngine, portal: Portal, ids: range) -> dict[str, str]:
