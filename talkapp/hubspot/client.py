@@ -6,8 +6,15 @@ hand it an ``httpx`` transport (``MockTransport`` or ``ASGITransport``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping, Sequence
-from typing import Any, Self
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -26,12 +33,14 @@ from talkapp.hubspot.models import (
     FilterGroup,
     Property,
     PropertyOption,
+    RawContactPage,
     SearchPage,
     SearchRequest,
     TokenInfo,
     parsed,
     parsed_contact_rows,
     parsed_contacts,
+    raw_contact_page,
 )
 from talkapp.hubspot.transport import ClientStats, Transport
 
@@ -47,6 +56,8 @@ CONTACTS = "/crm/v3/objects/contacts"
 PROPERTIES = "/crm/v3/properties/contacts"
 TOKEN_INFO = "/oauth/v2/private-apps/get/access-token-info"
 LIST_LIMIT = 100
+
+ListPage = TypeVar("ListPage", ContactRows, RawContactPage)
 
 
 class HubSpotClient:
@@ -247,19 +258,36 @@ class HubSpotClient:
             if after is None:
                 return
 
-    async def iter_contact_rows(
+    def iter_contact_rows(
         self,
         properties: Sequence[str] | None = None,
         *,
         after: str | None = None,
     ) -> AsyncGenerator[ContactRows, None]:
         """``iter_contact_pages``, each contact a checked ``ContactRow`` dict
-        instead of a ``Contact`` model: the form a first sync reads 100,000
-        contacts in."""
+        instead of a ``Contact`` model: cheaper when there are many."""
+        return self._walk_list(properties, after, parsed_contact_rows)
+
+    def iter_raw_contact_pages(
+        self,
+        properties: Sequence[str] | None = None,
+        *,
+        after: str | None = None,
+    ) -> AsyncGenerator[RawContactPage, None]:
+        """The list pages as HubSpot sent them, only their cursors read: what
+        a first sync walks, leaving the parsing to its store writer."""
+        return self._walk_list(properties, after, raw_contact_page)
+
+    async def _walk_list(
+        self,
+        properties: Sequence[str] | None,
+        after: str | None,
+        decode: Callable[[bytes], ListPage],
+    ) -> AsyncGenerator[ListPage, None]:
         while True:
             params = _list_params(properties, LIST_LIMIT, after, archived=False)
-            page: ContactRows = await self._call(
-                "GET", CONTACTS, kind="list", params=params, decode=parsed_contact_rows
+            page = await self._call(
+                "GET", CONTACTS, kind="list", params=params, decode=decode
             )
             yield page
             after = page.after

@@ -31,6 +31,7 @@ __all__ = [
     "Operator",
     "Property",
     "PropertyOption",
+    "RawContactPage",
     "SearchPage",
     "SearchRequest",
     "Sort",
@@ -202,6 +203,37 @@ def parsed_contact_rows(raw: bytes) -> ContactRows:
 @functools.cache
 def _rows_page() -> pydantic.TypeAdapter[_RowsPage]:
     return pydantic.TypeAdapter(_RowsPage)
+
+
+class RawContactPage(NamedTuple):
+    """One page of the contact list as HubSpot sent it, only its cursor read.
+
+    A first sync hands these to a store writer in another process, which
+    parses and checks the contacts (``parsed_contact_rows``) off the thread
+    that talks to HubSpot.
+    """
+
+    raw: bytes
+    after: str | None
+
+
+class _PagingOnly(TypedDict):
+    paging: NotRequired[_Paging]
+
+
+def raw_contact_page(raw: bytes) -> RawContactPage:
+    """A list page's bytes with its cursor; the contacts are left unparsed."""
+    try:
+        page = _paging_only().validate_json(raw)
+    except pydantic.ValidationError as error:
+        raise _shape_error("contact list page", error) from None
+    after = page.get("paging", {}).get("next", {}).get("after")
+    return RawContactPage(raw, after or None)
+
+
+@functools.cache
+def _paging_only() -> pydantic.TypeAdapter[_PagingOnly]:
+    return pydantic.TypeAdapter(_PagingOnly)
 
 
 class ContactPage(HubSpotModel):

@@ -18,6 +18,7 @@ from talkapp.hubspot import (
     SearchRequest,
     Sort,
 )
+from talkapp.hubspot.models import parsed_contact_rows
 
 LEAD_STATUS = {
     "name": "hs_lead_status",
@@ -240,6 +241,35 @@ async def test_list_rows_resume_from_a_stored_after(make_client: MakeClient) -> 
 
     assert [row["id"] for row in pages[0].results] == [str(i) for i in range(201, 251)]
     assert recorder.requests[0].url.params["after"] == "201"
+
+
+async def test_raw_list_pages_carry_the_bytes_and_read_only_the_cursor(
+    make_client: MakeClient,
+) -> None:
+    recorder = paging_handler(250)
+    client = make_client(recorder)
+
+    raw = [page async for page in client.iter_raw_contact_pages(after="101")]
+    rows = [page async for page in client.iter_contact_rows(after="101")]
+
+    assert [page.after for page in raw] == ["201", None]
+    assert [parsed_contact_rows(page.raw) for page in raw] == rows
+    assert recorder.requests[0].url.params["after"] == "101"
+
+
+@pytest.mark.parametrize(
+    "body", [{"paging": {"next": {}}}, {"paging": "none"}, "a string"]
+)
+async def test_a_raw_list_page_with_a_broken_cursor_is_one_line(
+    make_client: MakeClient, body: object
+) -> None:
+    client = make_client(lambda request: httpx.Response(200, json=body))
+
+    with pytest.raises(HubSpotError) as caught:
+        [page async for page in client.iter_raw_contact_pages()]
+
+    assert "unexpected contact list page" in str(caught.value)
+    assert "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize(
