@@ -45,6 +45,7 @@ from talkapp.sync.rules import Incoming, on_hubspot_record
 from talkapp.sync.secrets import TokenStore
 from talkapp.sync.summary import SyncSummary
 from talkapp.sync.webhooks import Recent
+from talkapp.sync.writer import StoreWriterError
 
 log = logging.getLogger("talkapp.sync")
 
@@ -301,7 +302,7 @@ class SyncEngine:
                     await push_outbox(
                         client, self.store, summary, notify, retry_now=retry_now
                     )
-            except HubSpotError as error:
+            except (HubSpotError, StoreWriterError) as error:
                 await self.store.record_sync(now_ms(), False, str(error))
                 await self.store.log("WARNING", "sync_failed", f"Sync failed: {error}")
                 self.observers.emit("sync_failed", str(error))
@@ -332,7 +333,7 @@ class SyncEngine:
             if integration.connected:
                 try:
                     await self.sync_once()
-                except (HubSpotError, NotConnectedError) as error:
+                except (HubSpotError, NotConnectedError, StoreWriterError) as error:
                     log.warning("sync failed: %s", error)
             wait = interval or self.interval(integration)
             waiters = [

@@ -2,7 +2,8 @@
 
 The first sync (and ``--full``) walks the list endpoint page by page, each
 page applied with the list cursor in one transaction, so a killed sync
-resumes where it stopped. Later syncs search on ``lastmodifieddate`` from
+resumes where it stopped; a long walk's pages are parsed and written by a
+store writer process (``writer.py``). Later syncs search on ``lastmodifieddate`` from
 the stored cursor, starting ``OVERLAP_MS`` early because HubSpot's search
 index trails writes; seeing a contact twice is harmless.
 """
@@ -11,34 +12,45 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 from collections.abc import AsyncGenerator, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from talkapp.hubspot import Contact as HubSpotContact
 from talkapp.hubspot import (
-    ContactRow,
     Filter,
     FilterGroup,
     HubSpotClient,
     SearchRequest,
     Sort,
 )
+from talkapp.hubspot.client import LIST_LIMIT
 from talkapp.store.async_store import AsyncStore
 from talkapp.store.sqlite import now_ms
-from talkapp.sync.rules import Incoming, on_hubspot_record
+from talkapp.sync.records import (
+    LEAD_STATUS,
+    MODIFIED,
+    PROPERTIES,
+    incoming,
+    list_records,
+    modified,
+)
+from talkapp.sync.rules import on_hubspot_record
 from talkapp.sync.summary import SyncSummary
+from talkapp.sync.writer import StoreWriter, StoreWriterError
 
 log = logging.getLogger("talkapp.sync.pull")
 
-LEAD_STATUS = "hs_lead_status"
-MODIFIED = "lastmodifieddate"
-PROPERTIES = ("firstname", "lastname", "email", "phone", LEAD_STATUS, MODIFIED)
 OVERLAP_MS = 30_000
 # Pages a first sync fetches ahead of the store, and so the most it writes
 # in one transaction (800 contacts).
 READ_AHEAD_PAGES = 8
+# The shortest list walk worth a store writer process (``writer.py``); a
+# shorter one is over about as soon as the writer would have started.
+WRITER_MIN_PAGES = 50
+# Pages held for a store writer while it starts (30 kB each), and then sent
+# to it in one message and written in one transaction.
+WRITER_HOLD_PAGES = 200
+WRITER_RUN_PAGES = 4
 
 Notify = Callable[[list[int]], None]
 T = TypeVar("T")
@@ -86,36 +98,130 @@ async def _list_all(
 ) -> None:
     integration = await store.integration()
     after = integration.full_sync_after if resume else None
+    expected: int | None = None  # contacts, when HubSpot has said
     if resume:
         anchor = integration.full_sync_started
         log.info("resuming the full sync after contact cursor %s", after)
     else:
         # Changes made while the list is walked are caught by the first
         # search afterwards, which starts from HubSpot's newest timestamp now.
-        anchor = await _newest_modified(client)
+        anchor, expected = await _anchor(client)
         await store.start_full_sync(anchor)
 
-    pages = client.iter_contact_rows(list(PROPERTIES), after=after)
-    async with contextlib.aclosing(read_ahead(pages)) as runs:
-        async for run in runs:
-            records = [_incoming_row(row) for page in run for row in page.results]
-            last = run[-1].after
-            done = last is None
-            progress = {"full_sync_after": last}
-            if done:
-                progress.update(
-                    full_sync_after=None,
-                    full_sync_started=None,
-                    cursor_ms=anchor,
-                    cursor_id=None,
+    writes = _ListWrites(store, expected)
+    pages = client.iter_raw_contact_pages(list(PROPERTIES), after=after)
+    try:
+        async with contextlib.aclosing(read_ahead(pages)) as runs:
+            async for run in runs:
+                last = run[-1].after
+                progress: dict[str, Any] = {"full_sync_after": last}
+                if last is None:
+                    progress.update(
+                        full_sync_after=None,
+                        full_sync_started=None,
+                        cursor_ms=anchor,
+                        cursor_id=None,
+                    )
+                pulled, changed = await writes.apply(
+                    [page.raw for page in run], progress, more=last is not None
                 )
-            changed = await store.apply_hubspot(
-                records, on_hubspot_record, full=True, at=now_ms(), progress=progress
+                summary.pulled += pulled
+                summary.changed += len(changed)
+                if changed:
+                    notify(changed)
+    finally:
+        await writes.aclose()
+
+
+class _ListWrites:
+    """Where a list walk's runs of pages are parsed and written.
+
+    A walk of at least ``WRITER_MIN_PAGES`` pages is written by a store
+    writer process (``writer.py``), started as the walk starts (or, when a
+    resumed walk's length is unknown, once it has gone that far). While the
+    writer starts, pages are held for it, up to ``WRITER_HOLD_PAGES``, so
+    the walk goes on at full speed; then it is sent them
+    ``WRITER_RUN_PAGES`` at a time, and the walk's last page waits for it.
+    Shorter walks, and pages past the hold while the writer is still
+    starting, are written here, on the store's worker thread. Either way
+    the pages are written in order, one run at a time, each with its
+    cursor, so a sync stopped at any point resumes after the last page
+    written. A writer that cannot start is logged and the walk carries on
+    here.
+    """
+
+    def __init__(self, store: AsyncStore, expected: int | None) -> None:
+        self._store = store
+        self._path = store.sync.path
+        self._pages = 0
+        self._held: list[bytes] = []
+        self._writer: StoreWriter | None = None
+        self._handed_over = False
+        # A store in memory cannot be shared with another process.
+        self._may_start = self._path is not None and StoreWriter.supported()
+        if expected is not None:
+            if self._may_start and expected > WRITER_MIN_PAGES * LIST_LIMIT:
+                self._start_writer()
+            self._may_start = False
+
+    def _start_writer(self) -> None:
+        assert self._path is not None
+        self._may_start = False
+        self._writer = StoreWriter(self._path)
+
+    async def apply(
+        self, pages: list[bytes], progress: dict[str, Any], *, more: bool
+    ) -> tuple[int, list[int]]:
+        """Write ``pages`` with ``progress``, or hold them for the writer:
+        (contacts written, ids of the contacts changed), 0 and [] if held."""
+        self._pages += len(pages)
+        self._held += pages
+        if self._may_start and more and self._pages >= WRITER_MIN_PAGES:
+            self._start_writer()
+        # The walk's last pages wait for a writer that is starting: it was
+        # started because the walk is long, so it is holding many.
+        writer = await self._started_writer(wait=not more)
+        if writer is not None:
+            if more and len(self._held) < WRITER_RUN_PAGES:
+                return 0, []
+            run, self._held = self._held, []
+            return await writer.apply(run, at=now_ms(), progress=progress)
+        if self._writer is not None and more and len(self._held) < WRITER_HOLD_PAGES:
+            return 0, []  # held while the writer starts
+        run, self._held = self._held, []
+        records = list_records(run)
+        changed = await self._store.apply_hubspot(
+            records, on_hubspot_record, full=True, at=now_ms(), progress=progress
+        )
+        return len(records), changed
+
+    async def _started_writer(self, *, wait: bool) -> StoreWriter | None:
+        writer = self._writer
+        if writer is None:
+            return None
+        try:
+            if wait:
+                await writer.wait_started()
+            elif not writer.started():
+                return None
+        except StoreWriterError as error:
+            log.warning("%s; this sync writes its contacts in this process", error)
+            self._writer = None
+            await writer.aclose()
+            return None
+        if not self._handed_over:
+            self._handed_over = True
+            log.info(
+                "a store writer process (pid %s) writes this sync's contacts"
+                " from page %d on",
+                writer.pid,
+                self._pages - len(self._held) + 1,
             )
-            summary.pulled += len(records)
-            summary.changed += len(changed)
-            if changed:
-                notify(changed)
+        return writer
+
+    async def aclose(self) -> None:
+        if self._writer is not None:
+            await self._writer.aclose()
 
 
 async def read_ahead(
@@ -187,7 +293,7 @@ async def _search_changes(
         groups, properties=list(PROPERTIES), sort_property=MODIFIED, keyset=True
     )
     async for page in pages:
-        records = [_incoming(contact) for contact in page.results]
+        records = [incoming(contact) for contact in page.results]
         if not records:
             continue
         last = max(records, key=lambda r: (r.modified, int(r.hubspot_id)))
@@ -205,8 +311,9 @@ async def _search_changes(
             notify(changed)
 
 
-async def _newest_modified(client: HubSpotClient) -> int:
-    """HubSpot's newest ``lastmodifieddate`` (HubSpot's clock, not ours)."""
+async def _anchor(client: HubSpotClient) -> tuple[int, int]:
+    """HubSpot's newest ``lastmodifieddate`` (HubSpot's clock, not ours) and
+    how many contacts there are."""
     page = await client.search(
         SearchRequest(
             sorts=[Sort(property_name=MODIFIED, direction="DESCENDING")],
@@ -215,55 +322,5 @@ async def _newest_modified(client: HubSpotClient) -> int:
         )
     )
     if not page.results:
-        return 0
-    return _modified(page.results[0])
-
-
-def _incoming(contact: HubSpotContact) -> Incoming:
-    props = contact.properties
-    return Incoming(
-        hubspot_id=contact.id,
-        firstname=props.get("firstname") or "",
-        lastname=props.get("lastname") or "",
-        email=props.get("email") or "",
-        phone=props.get("phone") or "",
-        value=props.get(LEAD_STATUS) or None,
-        modified=_modified(contact),
-    )
-
-
-def _incoming_row(row: ContactRow) -> Incoming:
-    props = row["properties"]
-    get = props.get
-    return Incoming(
-        hubspot_id=row["id"],
-        firstname=get("firstname") or "",
-        lastname=get("lastname") or "",
-        email=get("email") or "",
-        phone=get("phone") or "",
-        value=get(LEAD_STATUS) or None,
-        modified=_modified_ms(get(MODIFIED), row["updatedAt"]),
-    )
-
-
-def _modified(contact: HubSpotContact) -> int:
-    return _modified_ms(contact.properties.get(MODIFIED), contact.updated_at)
-
-
-def _modified_ms(raw: str | None, updated_at: dt.datetime) -> int:
-    """``lastmodifieddate`` in epoch ms; HubSpot sends ms or ISO-8601, and
-    the record's ``updatedAt`` stands in when the property is missing."""
-    if raw:
-        try:
-            return int(raw)
-        except ValueError:
-            try:
-                parsed = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-                return int(parsed.timestamp() * 1000)
-            except ValueError:
-                pass
-    return int(updated_at.timestamp() * 1000)
-
-
-def to_ms(moment: dt.datetime) -> int:
-    return int(moment.timestamp() * 1000)
+        return 0, page.total
+    return modified(page.results[0]), page.total

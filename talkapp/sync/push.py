@@ -23,7 +23,8 @@ from talkapp.hubspot import (
 from talkapp.store.async_store import AsyncStore
 from talkapp.store.models import OutboxItem
 from talkapp.store.sqlite import now_ms
-from talkapp.sync.pull import LEAD_STATUS, MODIFIED, Notify, _modified, to_ms
+from talkapp.sync.pull import Notify
+from talkapp.sync.records import LEAD_STATUS, MODIFIED, modified, to_ms
 from talkapp.sync.rules import resolve_push
 from talkapp.sync.summary import SyncSummary
 
@@ -84,13 +85,13 @@ async def _push_batch(
             continue
         value = contact.properties.get(LEAD_STATUS) or None
         if value == item.value:
-            await store.push_succeeded(item, _modified(contact), now_ms())
+            await store.push_succeeded(item, modified(contact), now_ms())
             summary.pushed += 1
         elif resolve_push(item.queued_at, _status_changed_at(contact)):
             to_write.append(item)
             replaced[item.contact_id] = value
         else:
-            changed_at = _status_changed_at(contact) or _modified(contact)
+            changed_at = _status_changed_at(contact) or modified(contact)
             await store.push_lost(item, value, changed_at, now_ms())
             summary.conflicts += 1
 
@@ -105,7 +106,7 @@ async def _push_batch(
         if item.hubspot_id in written:
             await store.push_succeeded(
                 item,
-                _modified(written[item.hubspot_id]),
+                modified(written[item.hubspot_id]),
                 now_ms(),
                 replaced[item.contact_id],
             )

@@ -23,7 +23,6 @@ from talkapp.store.models import Direction
 from talkapp.store.sqlite import SQLiteStore
 
 TOKEN = "sim-token"
-CONTACTS = 3000
 
 pytestmark = [pytest.mark.loopback, pytest.mark.slow]
 
@@ -57,12 +56,17 @@ def wait_until(predicate, timeout: float = 60.0) -> None:
         time.sleep(0.02)
 
 
-def killed_when(process: subprocess.Popen[str], predicate) -> None:
-    """SIGKILL the process as soon as ``predicate`` holds (it must still run)."""
-    wait_until(predicate)
+def killed(process: subprocess.Popen[str]) -> None:
+    """SIGKILL the process, which must still be running."""
     assert process.poll() is None, "the sync finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=10)
+
+
+def killed_when(process: subprocess.Popen[str], predicate) -> None:
+    """SIGKILL the process as soon as ``predicate`` holds."""
+    wait_until(predicate)
+    killed(process)
 
 
 def contact_count(data: Path) -> int:
@@ -72,18 +76,49 @@ def contact_count(data: Path) -> int:
         return 0
 
 
-def test_killed_first_sync_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
+def processes_under(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (zombies are not alive)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except OSError:
+            continue
+        if int(ppid) == pid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+# 3,000 contacts are written by the sync's own process; 6,000 (60 pages) by
+# the store writer process it starts, which must not outlive it.
+@pytest.mark.parametrize("contacts", [3000, 6000])
+def test_killed_first_sync_resumes_without_loss_or_duplicates(
+    tmp_path: Path, contacts: int
+) -> None:
     app = create_app(
-        SimulatorConfig(token=TOKEN, contacts=CONTACTS, rate_limit=0, latency_ms=25)
+        SimulatorConfig(token=TOKEN, contacts=contacts, rate_limit=0, latency_ms=25)
     )
     simulator = app.state.simulator
     with LoopbackServer(app) as server:
         finish(talkapp(tmp_path, "connect", "--hubspot-url", server.url))
 
         sync = talkapp(tmp_path, "sync")
-        killed_when(sync, lambda: contact_count(tmp_path) >= 600)
+        wait_until(lambda: contact_count(tmp_path) >= 600)
+        writers = processes_under(sync.pid)
+        assert len(writers) == (1 if contacts > 5000 else 0)
+        killed(sync)
         partial = contact_count(tmp_path)
-        assert partial < CONTACTS
+        assert partial < contacts
+        for writer in writers:
+            wait_until(lambda: not alive(writer))  # noqa: B023
         resume_from = query(tmp_path, "SELECT full_sync_after FROM integration")[0][0]
         assert resume_from is not None
 
@@ -91,11 +126,11 @@ def test_killed_first_sync_resumes_without_loss_or_duplicates(tmp_path: Path) ->
         finish(talkapp(tmp_path, "sync"))
         pages_after = simulator.requests["list"] - pages_before
 
-    assert contact_count(tmp_path) == CONTACTS
+    assert contact_count(tmp_path) == contacts
     distinct = query(tmp_path, "SELECT COUNT(DISTINCT hubspot_id) FROM contacts")
-    assert distinct[0][0] == CONTACTS
+    assert distinct[0][0] == contacts
     # It resumed at the stored cursor instead of starting over.
-    remaining_pages = -(-(CONTACTS - partial) // 100)
+    remaining_pages = -(-(contacts - partial) // 100)
     assert pages_after <= remaining_pages + 1
     state = query(tmp_path, "SELECT full_sync_after, cursor_ms FROM integration")[0]
     assert state[0] is None

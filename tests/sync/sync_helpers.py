@@ -18,7 +18,7 @@ from talkapp.simulator.portal import Portal
 from talkapp.simulator.properties import DEFAULT_OPTIONS
 from talkapp.simulator.testing import client_factory
 from talkapp.store.async_store import AsyncStore
-from talkapp.store.models import Contact, HistoryEntry, LogEntry
+from talkapp.store.models import Contact, HistoryEntry, LogEntry, SyncState
 from talkapp.sync.engine import SyncEngine
 from talkapp.sync.secrets import MemoryTokenStore, TokenStore
 
@@ -81,6 +81,23 @@ def hubspot_value(portal: Portal, hubspot_id: str | int) -> str | None:
 def other_value(current: str | None, *, avoid: tuple[str, ...] = ()) -> str:
     """A default HubSpot value different from ``current`` (and ``avoid``)."""
     return next(v for v in HUBSPOT_VALUES if v != current and v not in avoid)
+
+
+def assert_copied(talk: list[Contact], portal: Portal) -> None:
+    """Talk holds every HubSpot contact once, each as HubSpot has it."""
+    listed, _ = portal.page(None, portal.count())
+    assert sorted(int(c.hubspot_id) for c in talk) == [c.id for c in listed]
+    for contact in talk:
+        props = portal.get(contact.hubspot_id).properties
+        name = f"{props.get('firstname', '')} {props.get('lastname', '')}".strip()
+        assert (contact.name, contact.email, contact.phone) == (
+            name,
+            props.get("email", ""),
+            props.get("phone", ""),
+        )
+        assert contact.disposition == (props.get(LEAD_STATUS) or None)
+        assert contact.hubspot_modified == int(props["lastmodifieddate"])
+        assert contact.sync_state is SyncState.SYNCED
 
 
 async def by_hubspot_id(engine: SyncEngine, hubspot_id: str | int) -> Contact:

@@ -15,6 +15,7 @@ from sync_helpers import (
     Recorder,
     Requests,
     asgi_client_factory,
+    assert_copied,
     hubspot_value,
     other_value,
 )
@@ -66,17 +67,7 @@ async def test_first_sync_copies_every_contact_as_hubspot_has_it(
     told = [i for (ids,) in recorder.named("contacts_changed") for i in ids]
     assert sorted(told) == [c.id for c in talk]
     assert len(talk) == N
-    for contact in talk:
-        props = portal.get(contact.hubspot_id).properties
-        name = f"{props.get('firstname', '')} {props.get('lastname', '')}".strip()
-        assert (contact.name, contact.email, contact.phone) == (
-            name,
-            props.get("email", ""),
-            props.get("phone", ""),
-        )
-        assert contact.disposition == (props.get("hs_lead_status") or None)
-        assert contact.hubspot_modified == int(props["lastmodifieddate"])
-        assert contact.sync_state is SyncState.SYNCED
+    assert_copied(talk, portal)
 
 
 async def new_values(engine: SyncEngine, portal: Portal, ids: range) -> dict[str, str]:

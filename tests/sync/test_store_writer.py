@@ -1,0 +1,369 @@
+"""A long first sync writes through a store writer process (``sync/writer.py``).
+
+What a user would notice if the split went wrong: a contact missing,
+doubled or different from HubSpot's; a change not announced to the window;
+a cursor that does not match the data, so a resumed sync skips or repeats;
+a process left running; an error that is a traceback instead of a line; an
+agent's change refused because the database was busy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from sync_helpers import (
+    URL,
+    EngineMaker,
+    Recorder,
+    assert_copied,
+    other_value,
+)
+
+from talkapp.hubspot import HubSpotClient, HubSpotError
+from talkapp.simulator import DEFAULT_TOKEN, SimulatorConfig
+from talkapp.simulator.portal import Portal
+from talkapp.simulator.testing import QUICK
+from talkapp.store.sqlite import SQLiteStore
+from talkapp.sync import pull, writer
+from talkapp.sync.engine import SyncEngine
+from talkapp.sync.writer import StoreWriter, StoreWriterError
+
+N = 1_000  # ten list pages
+CONTACTS = "/crm/v3/objects/contacts"
+
+
+@pytest.fixture
+def sim_config() -> SimulatorConfig:
+    return SimulatorConfig(token=DEFAULT_TOKEN, contacts=N, seed=3, rate_limit=0)
+
+
+@pytest.fixture
+def writers(monkeypatch: pytest.MonkeyPatch) -> list[StoreWriter]:
+    """Every store writer a sync starts; here a walk of 3 pages gets one."""
+    started: list[StoreWriter] = []
+
+    class Recorded(StoreWriter):
+        def __init__(self, path: Path) -> None:
+            super().__init__(path)
+            started.append(self)
+
+    monkeypatch.setattr(pull, "StoreWriter", Recorded)
+    monkeypatch.setattr(pull, "WRITER_MIN_PAGES", 3)
+    return started
+
+
+class ListPages(httpx.AsyncBaseTransport):
+    """The simulator, with a hand on the contact list: ``before[n]`` is
+    awaited before the page starting at contact n is served, and the pages
+    starting at the contacts in ``broken`` come back with a contact HubSpot
+    would never send. (The simulator's ids run 1 to N; a page's ``after``
+    is the id it starts at.)"""
+
+    def __init__(self, app: Starlette) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+        self.served = 0
+        self.before: dict[int, Callable[[], Awaitable[object]]] = {}
+        self.broken: set[int] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != CONTACTS or request.method != "GET":
+            return await self.inner.handle_async_request(request)
+        first = int(request.url.params.get("after", 1))
+        if first in self.before:
+            await self.before[first]()
+        response = await self.inner.handle_async_request(request)
+        self.served += 1
+        if first not in self.broken:
+            return response
+        body = (await response.aread()).replace(b'"properties":', b'"props":', 1)
+        return httpx.Response(200, content=body, headers=response.headers)
+
+
+@pytest.fixture
+def pages(sim_app: Starlette) -> ListPages:
+    return ListPages(sim_app)
+
+
+@pytest.fixture
+async def talk(make_engine: EngineMaker, db_path: Path, pages: ListPages) -> SyncEngine:
+    """Connected, never synced, its list pages served through ``pages``."""
+
+    def factory(url: str, token: str) -> HubSpotClient:
+        return HubSpotClient(url, token, transport=pages, **QUICK)
+
+    engine = make_engine(db_path, factory=factory)
+    await engine.connect(URL, DEFAULT_TOKEN)
+    return engine
+
+
+async def until(
+    check: Callable[[], bool | Awaitable[bool]], within: float = 20
+) -> None:
+    """Poll ``check`` until it holds; fail after ``within`` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = check()
+        if result if isinstance(result, bool) else await result:
+            return
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)
+
+
+def gone(pid: int | None) -> bool:
+    """The process has ended and been waited for."""
+    assert pid is not None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+async def assert_written_up_to_the_cursor(engine: SyncEngine, portal: Portal) -> int:
+    """Talk holds exactly the contacts listed before its resume cursor."""
+    integration = await engine.integration()
+    after = integration.full_sync_after
+    listed, _ = portal.page(None, N)
+    if integration.full_sync_started is None:
+        before = [c.id for c in listed]  # the walk is over
+    else:
+        before = [c.id for c in listed if after is not None and c.id < int(after)]
+    talk = await engine.contacts()
+    assert sorted(int(c.hubspot_id) for c in talk) == before
+    return len(talk)
+
+
+async def test_a_long_first_sync_is_written_by_a_writer_process(
+    talk: SyncEngine,
+    portal: Portal,
+    writers: list[StoreWriter],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="talkapp.sync.pull")
+    recorder = Recorder()
+    talk.observers.subscribe(recorder)
+
+    summary = await talk.sync_once()
+
+    assert len(writers) == 1
+    assert "a store writer process" in caplog.text
+    assert (summary.pulled, summary.changed) == (N, N)
+    contacts = await talk.contacts()
+    assert_copied(contacts, portal)
+    told = [i for (ids,) in recorder.named("contacts_changed") for i in ids]
+    assert sorted(told) == [c.id for c in contacts]
+    integration = await talk.integration()
+    assert integration.full_sync_after is None
+    assert integration.full_sync_started is None
+    assert integration.cursor_ms is not None
+    await until(lambda: gone(writers[0].pid))
+
+
+async def test_a_first_sync_too_short_for_a_writer_starts_none(
+    talk: SyncEngine,
+    portal: Portal,
+    writers: list[StoreWriter],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pull, "WRITER_MIN_PAGES", 11)
+
+    await talk.sync_once()
+
+    assert writers == []
+    assert_copied(await talk.contacts(), portal)
+
+
+async def test_a_broken_page_fails_the_sync_in_one_line_and_the_next_resumes(
+    talk: SyncEngine,
+    portal: Portal,
+    pages: ListPages,
+    writers: list[StoreWriter],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
+
+    async def writer_started() -> None:
+        await writers[0].wait_started()
+
+    async def some_written() -> None:
+        await until(lambda: _count(talk, 200))
+
+    pages.before = {101: writer_started, 601: some_written}
+    pages.broken = {601}
+
+    with pytest.raises(HubSpotError) as caught:
+        await talk.sync_once()
+
+    message = str(caught.value)
+    assert "unexpected contact list page" in message
+    assert "\n" not in message
+    assert (await talk.integration()).last_error == message
+    assert 200 <= await assert_written_up_to_the_cursor(talk, portal) <= 600
+    await until(lambda: gone(writers[0].pid))
+
+    # HubSpot sends the page whole again: the sync resumes at the cursor, and
+    # the resumed walk (its length unknown) starts a writer 3 pages in.
+    async def second_writer() -> None:
+        await until(lambda: len(writers) == 2)
+
+    pages.broken = set()
+    pages.before = {901: second_writer}
+    await talk.sync_once()
+
+    assert len(writers) == 2
+    assert_copied(await talk.contacts(), portal)
+    await until(lambda: gone(writers[1].pid))
+
+
+async def test_a_writer_killed_mid_sync_fails_it_and_the_next_sync_resumes(
+    talk: SyncEngine,
+    portal: Portal,
+    pages: ListPages,
+    writers: list[StoreWriter],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
+
+    async def writer_started() -> None:
+        await writers[0].wait_started()
+
+    async def kill_writer() -> None:
+        os.kill(writers[0].pid or 0, signal.SIGKILL)
+
+    pages.before = {101: writer_started, 401: kill_writer}
+
+    with pytest.raises(StoreWriterError, match="stopped unexpectedly") as caught:
+        await talk.sync_once()
+
+    assert "\n" not in str(caught.value)
+    assert (await talk.integration()).last_error == str(caught.value)
+    assert await assert_written_up_to_the_cursor(talk, portal) < N
+
+    pages.before = {}
+    await talk.sync_once()
+
+    assert_copied(await talk.contacts(), portal)
+
+
+async def test_cancelling_a_sync_stops_its_writer_once_its_run_is_written(
+    talk: SyncEngine,
+    portal: Portal,
+    pages: ListPages,
+    writers: list[StoreWriter],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
+    never = asyncio.Event()
+
+    async def writer_started() -> None:
+        await writers[0].wait_started()
+
+    pages.before = {101: writer_started, 401: never.wait}
+    sync = asyncio.ensure_future(talk.sync_once())
+    await until(lambda: pages.served == 4)
+    await until(lambda: _count(talk, 400))
+
+    sync.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await sync
+
+    await until(lambda: gone(writers[0].pid))
+    assert await assert_written_up_to_the_cursor(talk, portal) == 400
+    pages.before = {}
+    await talk.sync_once()
+    assert_copied(await talk.contacts(), portal)
+
+
+async def test_agents_set_dispositions_while_the_writer_writes(
+    talk: SyncEngine,
+    pages: ListPages,
+    writers: list[StoreWriter],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
+    chosen: dict[int, str] = {}
+    agents: list[asyncio.Future[None]] = []
+
+    async def writer_started() -> None:
+        await writers[0].wait_started()
+
+    async def agents_busy() -> None:
+        await until(lambda: _count(talk, 200))
+        # Contacts the writer has written; it goes on while agents write.
+        for contact in (await talk.contacts())[:60]:
+            value = other_value(contact.disposition)
+            await talk.set_disposition(contact.id, value)
+            chosen[contact.id] = value
+
+    async def agents_start() -> None:
+        agents.append(asyncio.ensure_future(agents_busy()))
+
+    async def agents_halfway() -> None:
+        await until(lambda: len(chosen) >= 30)
+
+    pages.before = {101: writer_started, 401: agents_start, 601: agents_halfway}
+    summary = await talk.sync_once()
+    await agents[0]
+
+    assert summary.pulled == N
+    assert len(chosen) == 60
+    for contact_id, value in chosen.items():
+        contact = await talk.contact(contact_id)
+        assert contact is not None
+        assert contact.disposition == value
+
+
+async def test_a_writer_that_cannot_start_leaves_the_sync_to_this_process(
+    talk: SyncEngine,
+    portal: Portal,
+    writers: list[StoreWriter],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(
+        writer, "_command", lambda: [sys.executable, "-c", "raise SystemExit(3)"]
+    )
+
+    summary = await talk.sync_once()
+
+    assert summary.pulled == N
+    assert_copied(await talk.contacts(), portal)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [
+        "the store writer did not start: the store writer stopped unexpectedly"
+        " (exit 3); this sync writes its contacts in this process"
+    ]
+
+
+async def test_the_writers_errors_arrive_as_themselves_and_it_goes_on(
+    tmp_path: Path, sim_http: httpx.AsyncClient
+) -> None:
+    path = tmp_path / "talk.sqlite3"
+    SQLiteStore(path).close()
+    page = (await sim_http.get(CONTACTS, params={"limit": 100})).content
+    store_writer = StoreWriter(path)
+    await store_writer.wait_started()
+
+    with pytest.raises(HubSpotError, match="unexpected contact list page"):
+        await store_writer.apply([b"<html>proxy"], at=0, progress={})
+    written, changed = await store_writer.apply([page], at=0, progress={})
+    await store_writer.aclose()
+
+    assert written == 100
+    store = SQLiteStore(path)
+    assert sorted(changed) == [c.id for c in store.contacts()]
+    store.close()
+    await until(lambda: gone(store_writer.pid))
+
+
+async def _count(engine: SyncEngine, expected: int) -> bool:
+    return len(await engine.contacts()) >= expected
