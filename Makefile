@@ -60,6 +60,7 @@ $(DEB): $(PACKAGE_STAMP) $(PACKAGE_SOURCES)
 
 package: $(DEB)
 
-# Runs the frozen app (--version, a command, the GUI offscreen) and checks the .deb.
+# Runs the frozen app (--version, a command, a long sync, the GUI offscreen) and
+# checks the .deb.
 package-check: $(DEB)
 	bash packaging/check.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Check the built packages (`make package-check` builds them first):
-# the frozen app's --version, a command on an empty data directory, the GUI
-# offscreen for a few seconds, what the bundle holds and links to, the desktop
+# the frozen app's --version, a command on an empty data directory, a first
+# sync long enough for a store writer process, the GUI offscreen for a few
+# seconds, what the bundle holds and links to, the desktop
 # entry and AppStream metadata, and the .deb's metadata, contents and a run
 # of the app unpacked from it. Needs no display and installs nothing.
 set -uo pipefail
@@ -13,8 +14,10 @@ passed=0
 failed=0
 work=$(mktemp -d)
 gui_pid=
+sim_pid=
 cleanup() {
     [ -n "$gui_pid" ] && kill "$gui_pid" 2>/dev/null
+    [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -60,6 +63,38 @@ if "$APP" --data-dir "$data" statuses --json >"$work/statuses.json" 2>"$work/sta
 else
     fail "statuses --json exited non-zero: $(cat "$work/statuses.err")"
 fi
+
+# A first sync long enough for a store writer process (talkapp/sync/writer.py):
+# the frozen app runs the writer as itself (--store-writer), which must write
+# every contact and be gone when the sync is.
+data=$work/writer
+mkdir "$data"
+port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$APP" simulator --port "$port" --contacts 6000 --rate-limit 0 >"$work/sim.out" 2>"$work/sim.err" &
+sim_pid=$!
+for tick in $(seq 1 300); do
+    grep -q "HubSpot simulator: " "$work/sim.out" 2>/dev/null && break
+    sleep 0.1
+done
+start=$(now)
+if "$APP" --data-dir "$data" connect --hubspot-url "http://127.0.0.1:$port" --token sim-token \
+        >"$work/connect.out" 2>&1 \
+    && HUBSPOT_ACCESS_TOKEN=sim-token "$APP" -v --data-dir "$data" sync >"$work/sync.out" 2>"$work/sync.err"; then
+    took=$(since "$start")
+    count=$("$APP" --data-dir "$data" contacts --json | "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))')
+    left=$(pgrep -f -- "--store-writer" || true)
+    if grep -q "a store writer process (pid" "$work/sync.err" && [ "$count" = 6000 ] \
+        && [ -z "$left" ] && ! grep -q -E "Traceback|ERROR" "$work/sync.err"; then
+        ok "a first sync of 6,000 contacts written by the frozen app's store writer process (${took} s)"
+    else
+        fail "store writer sync: $count contacts, writers left: [$left], log: $(grep -E 'writer|Traceback|ERROR' "$work/sync.err")"
+    fi
+else
+    fail "connect or sync on the simulator failed: $(cat "$work/connect.out" "$work/sync.err")"
+fi
+kill "$sim_pid" 2>/dev/null
+wait "$sim_pid" 2>/dev/null
+sim_pid=
 
 # The GUI, offscreen, on its built-in simulator: it must get to "session
 # ready" and a first sync, and say nothing on stderr beyond the one expected
