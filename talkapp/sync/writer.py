@@ -15,9 +15,11 @@ IMMEDIATE`` with a busy timeout (WAL) serialises their writes, and each run
 is decided inside its own write transaction, so an agent's change made
 meanwhile is seen, never overwritten.
 
-The process is spawned, never forked (a Qt app must not fork), and imports
-no Qt. A frozen app must call ``multiprocessing.freeze_support()`` before
-anything else.
+It is a plain subprocess running ``main`` below over an inherited socket
+(framed as ``multiprocessing.connection`` frames it), not a
+``multiprocessing`` spawn: that would re-run the app's main module, the
+command line or any script, in the child first. It imports no Qt. A frozen
+app starts it as itself with ``FROZEN_FLAG``.
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import os
 import pickle
 import signal
+import socket
+import struct
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -59,20 +61,22 @@ class StoreWriter:
     Created on a running event loop, it starts the process in the
     background; ``started()`` says when it has the store open. ``apply``
     hands it one run of pages at a time and ``aclose`` lets it finish the
-    run it holds before it stops. Pipe traffic runs on a thread of its
-    own, so the loop never waits on the writer.
+    run it holds before it stops. The socket to it is read and written by
+    the event loop itself: a thread of its own would take the GIL back and
+    forth with the loop on every run, the contention the writer is there
+    to remove.
     """
 
     def __init__(self, path: Path) -> None:
-        self._link, their_end = multiprocessing.Pipe()
+        self._ours, theirs = socket.socketpair()
         self._process: subprocess.Popen[bytes] | None = None
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
-        loop = asyncio.get_running_loop()
-        self._started = loop.run_in_executor(self._io, self._start, their_end, path)
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._started = asyncio.ensure_future(self._start(theirs, path))
 
     @staticmethod
     def supported() -> bool:
-        """The pipe is inherited as a file descriptor: POSIX systems only."""
+        """The socket is inherited as a file descriptor: POSIX systems only."""
         return os.name == "posix"
 
     @property
@@ -97,90 +101,126 @@ class StoreWriter:
     ) -> tuple[int, list[int]]:
         """Parse one run of raw list pages and apply it with ``progress``,
         in one transaction: (contacts read, ids of the contacts changed).
+        One run at a time: the next waits for this one's answer.
 
         Raises what the writer raised (a ``HubSpotError`` for a page of the
         wrong shape, an ``sqlite3.Error``), or ``StoreWriterError``.
         """
-        loop = asyncio.get_running_loop()
-        job = (pages, at, progress)
-        result: tuple[int, list[int]] = await loop.run_in_executor(
-            self._io, self._request, job
-        )
+        await self.wait_started()
+        await self._send((pages, at, progress))
+        result: tuple[int, list[int]] = await self._receive()
         return result
 
     async def aclose(self) -> None:
-        """Ask the writer to stop once it has finished (committed or rolled
-        back) the run it holds. When this returns, nothing more is written;
-        the process exits on its own and is waited for in the background."""
+        """Stop the writer once it has finished (committed or rolled back)
+        the run it holds; when this returns it has written its last."""
+        try:
+            if self._started.done() and not self._started.exception():
+                with contextlib.suppress(StoreWriterError):
+                    await self._send(None)
+                # The writer closes its end as it exits, after that run.
+                with contextlib.suppress(ConnectionError, asyncio.TimeoutError):
+                    assert self._reader is not None
+                    await asyncio.wait_for(self._drain(), STOP_TIMEOUT_S)
+            else:
+                self._started.cancel()
+                with contextlib.suppress(BaseException):
+                    await self._started
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+            self._ours.close()
+            if self._process is not None:
+                loop = asyncio.get_running_loop()
+                loop.run_in_executor(None, _reap, self._process)
+
+    # -- the socket ----------------------------------------------------------------
+
+    async def _start(self, theirs: socket.socket, path: Path) -> int:
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._io, self._ask_to_stop)
-        finally:
-            self._io.submit(self._wait_for_exit)
-            self._io.shutdown(wait=False)
-
-    # -- on the pipe's thread ----------------------------------------------------
-
-    def _start(self, their_end: Connection, path: Path) -> int:
-        fd = their_end.fileno()
-        try:
-            self._process = subprocess.Popen(
-                [*_command(), str(fd), str(path)],
-                pass_fds=(fd,),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                env=None if _frozen() else _environment(),
-            )
-            their_end.close()
-            if not self._link.poll(START_TIMEOUT_S):
+            try:
+                self._process = await loop.run_in_executor(None, _spawn, theirs, path)
+            finally:
+                theirs.close()  # the writer's now: its exit must read as EOF here
+            self._reader, self._writer = await asyncio.open_connection(sock=self._ours)
+            pid: int = await asyncio.wait_for(self._receive(), START_TIMEOUT_S)
+        except BaseException as error:
+            if self._process is not None:
                 self._process.kill()
-                raise StoreWriterError(f"no answer in {START_TIMEOUT_S:.0f} s")
-            pid: int = self._receive()
-        except Exception as error:
-            their_end.close()
-            message = f"the store writer did not start: {error}"
+            if not isinstance(error, Exception):
+                raise
+            if isinstance(error, asyncio.TimeoutError):
+                reason = f"no answer in {START_TIMEOUT_S:.0f} s"
+            else:
+                reason = str(error) or type(error).__name__
+            message = f"the store writer did not start: {reason}"
             raise StoreWriterError(message) from error
         return pid
 
-    def _request(self, job: tuple[Any, ...]) -> Any:
+    async def _send(self, job: object) -> None:
+        assert self._writer is not None
+        data = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
+        # The framing of multiprocessing's Connection, which the writer reads.
         try:
-            self._link.send(job)
-        except OSError:
-            raise self._ended() from None
-        return self._receive()
+            self._writer.writelines([struct.pack("!i", len(data)), data])
+            await self._writer.drain()
+        except ConnectionError:
+            raise await self._ended() from None
 
-    def _receive(self) -> Any:
+    async def _receive(self) -> Any:
+        assert self._reader is not None
         try:
-            kind, value = self._link.recv()
-        except (EOFError, OSError):
-            raise self._ended() from None
+            (size,) = struct.unpack("!i", await self._reader.readexactly(4))
+            if size == -1:
+                (size,) = struct.unpack("!Q", await self._reader.readexactly(8))
+            kind, value = pickle.loads(await self._reader.readexactly(size))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            raise await self._ended() from None
         if kind == "error":
             raise value
         return value
 
-    def _ended(self) -> StoreWriterError:
+    async def _drain(self) -> None:
+        assert self._reader is not None
+        while await self._reader.read(65536):
+            pass
+
+    async def _ended(self) -> StoreWriterError:
         code = None
         if self._process is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                code = self._process.wait(timeout=5)
+            loop = asyncio.get_running_loop()
+            code = await loop.run_in_executor(None, _exit_code, self._process)
         return StoreWriterError(f"the store writer stopped unexpectedly (exit {code})")
 
-    def _ask_to_stop(self) -> None:
-        with contextlib.suppress(OSError):
-            self._link.send(None)
 
-    def _wait_for_exit(self) -> None:
-        if self._process is not None:
-            try:
-                self._process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                log.warning(
-                    "the store writer had not stopped after %.0f s; ending it",
-                    STOP_TIMEOUT_S,
-                )
-                self._process.kill()
-                self._process.wait()
-        self._link.close()
+def _spawn(theirs: socket.socket, path: Path) -> subprocess.Popen[bytes]:
+    fd = theirs.fileno()
+    return subprocess.Popen(
+        [*_command(), str(fd), str(path)],
+        pass_fds=(fd,),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        env=None if _frozen() else _environment(),
+    )
+
+
+def _exit_code(process: subprocess.Popen[bytes]) -> int | None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        return process.wait(timeout=5)
+    return None
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    """Wait for a writer asked to stop; end it if it does not."""
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        log.warning(
+            "the store writer had not stopped after %.0f s; ending it", STOP_TIMEOUT_S
+        )
+        process.kill()
+        process.wait()
 
 
 def _command() -> list[str]:
@@ -210,7 +250,7 @@ def _environment() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    """The writer process's entry: ``FD PATH``, the inherited pipe and the
+    """The writer process's entry: ``FD PATH``, the inherited socket and the
     store's file."""
     serve(Connection(int(argv[0])), argv[1])
     return 0
@@ -221,6 +261,10 @@ def serve(link: Connection, path: str) -> None:
     # Ctrl+C in a terminal reaches the whole process group; the app stops
     # the writer in order, between runs.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The walk is latency-bound and the writer is not: the walk's process
+    # and HubSpot's answers get a busy CPU first. (Not SCHED_IDLE, which
+    # would starve the writer, and the sync, on a machine busy with
+    # anything else.)
     os.nice(10)
     try:
         store = SQLiteStore(path)
