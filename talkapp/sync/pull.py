@@ -20,6 +20,7 @@ from talkapp.hubspot import (
     Filter,
     FilterGroup,
     HubSpotClient,
+    RawContactPage,
     SearchRequest,
     Sort,
 )
@@ -47,10 +48,12 @@ READ_AHEAD_PAGES = 8
 # The shortest list walk worth a store writer process (``writer.py``); a
 # shorter one is over about as soon as the writer would have started.
 WRITER_MIN_PAGES = 50
-# Pages held for a store writer while it starts (30 kB each), and then sent
-# to it in one message and written in one transaction.
+# Pages held for a store writer while it starts (30 kB each); the fewest
+# it is sent at once after that, and the most (one message, one
+# transaction, which bounds what either process holds at a time).
 WRITER_HOLD_PAGES = 200
 WRITER_RUN_PAGES = 4
+WRITER_RUN_MAX = 16
 
 Notify = Callable[[list[int]], None]
 T = TypeVar("T")
@@ -108,53 +111,45 @@ async def _list_all(
         anchor, expected = await _anchor(client)
         await store.start_full_sync(anchor)
 
-    writes = _ListWrites(store, expected)
+    writes = _ListWrites(store, expected, anchor)
     pages = client.iter_raw_contact_pages(list(PROPERTIES), after=after)
     try:
         async with contextlib.aclosing(read_ahead(pages)) as runs:
             async for run in runs:
-                last = run[-1].after
-                progress: dict[str, Any] = {"full_sync_after": last}
-                if last is None:
-                    progress.update(
-                        full_sync_after=None,
-                        full_sync_started=None,
-                        cursor_ms=anchor,
-                        cursor_id=None,
-                    )
-                pulled, changed = await writes.apply(
-                    [page.raw for page in run], progress, more=last is not None
-                )
-                summary.pulled += pulled
-                summary.changed += len(changed)
-                if changed:
-                    notify(changed)
+                async for pulled, changed in writes.write(run):
+                    summary.pulled += pulled
+                    summary.changed += len(changed)
+                    if changed:
+                        notify(changed)
     finally:
         await writes.aclose()
 
 
 class _ListWrites:
-    """Where a list walk's runs of pages are parsed and written.
+    """Where a list walk's pages are parsed and written, each run of them
+    with the cursor after its last page, in one transaction.
 
     A walk of at least ``WRITER_MIN_PAGES`` pages is written by a store
     writer process (``writer.py``), started as the walk starts (or, when a
     resumed walk's length is unknown, once it has gone that far). While the
     writer starts, pages are held for it, up to ``WRITER_HOLD_PAGES``, so
-    the walk goes on at full speed; then it is sent them
-    ``WRITER_RUN_PAGES`` at a time, and the walk's last page waits for it.
-    Shorter walks, and pages past the hold while the writer is still
-    starting, are written here, on the store's worker thread. Either way
-    the pages are written in order, one run at a time, each with its
-    cursor, so a sync stopped at any point resumes after the last page
-    written. A writer that cannot start is logged and the walk carries on
-    here.
+    the walk goes on at full speed; then it is sent runs of
+    ``WRITER_RUN_PAGES`` to ``WRITER_RUN_MAX`` pages, the oldest first, one
+    run per run the walk brings until it has caught up, so the walk never
+    waits long on it. Shorter walks, and pages past the hold while the
+    writer is still starting, are written here, on the store's worker
+    thread. The walk's last page sends every page still held, waiting for a
+    writer still starting. Pages are written in order, so a sync stopped at
+    any point resumes after the last page written. A writer that cannot
+    start is logged and the walk carries on here.
     """
 
-    def __init__(self, store: AsyncStore, expected: int | None) -> None:
+    def __init__(self, store: AsyncStore, expected: int | None, anchor: int) -> None:
         self._store = store
         self._path = store.sync.path
+        self._anchor = anchor
         self._pages = 0
-        self._held: list[bytes] = []
+        self._held: list[RawContactPage] = []
         self._writer: StoreWriter | None = None
         self._handed_over = False
         # A store in memory cannot be shared with another process.
@@ -169,31 +164,50 @@ class _ListWrites:
         self._may_start = False
         self._writer = StoreWriter(self._path)
 
-    async def apply(
-        self, pages: list[bytes], progress: dict[str, Any], *, more: bool
-    ) -> tuple[int, list[int]]:
-        """Write ``pages`` with ``progress``, or hold them for the writer:
-        (contacts written, ids of the contacts changed), 0 and [] if held."""
+    async def write(
+        self, pages: list[RawContactPage]
+    ) -> AsyncGenerator[tuple[int, list[int]], None]:
+        """Write ``pages``, or hold them for the writer; yields (contacts
+        written, ids of the contacts changed) for each run written."""
         self._pages += len(pages)
         self._held += pages
+        more = pages[-1].after is not None
         if self._may_start and more and self._pages >= WRITER_MIN_PAGES:
             self._start_writer()
-        # The walk's last pages wait for a writer that is starting: it was
-        # started because the walk is long, so it is holding many.
         writer = await self._started_writer(wait=not more)
+        if more:
+            if writer is not None:
+                if len(self._held) >= WRITER_RUN_PAGES:
+                    yield await self._write_run(writer)
+                return
+            if self._writer is not None and len(self._held) < WRITER_HOLD_PAGES:
+                return  # held while the writer starts
+        while self._held:
+            yield await self._write_run(writer)
+
+    async def _write_run(self, writer: StoreWriter | None) -> tuple[int, list[int]]:
+        """Write the oldest pages held, up to ``WRITER_RUN_MAX``."""
+        run, self._held = self._held[:WRITER_RUN_MAX], self._held[WRITER_RUN_MAX:]
+        raw = [page.raw for page in run]
+        progress = self._progress(run[-1].after)
         if writer is not None:
-            if more and len(self._held) < WRITER_RUN_PAGES:
-                return 0, []
-            run, self._held = self._held, []
-            return await writer.apply(run, at=now_ms(), progress=progress)
-        if self._writer is not None and more and len(self._held) < WRITER_HOLD_PAGES:
-            return 0, []  # held while the writer starts
-        run, self._held = self._held, []
-        records = list_records(run)
+            return await writer.apply(raw, at=now_ms(), progress=progress)
+        records = list_records(raw)
         changed = await self._store.apply_hubspot(
             records, on_hubspot_record, full=True, at=now_ms(), progress=progress
         )
         return len(records), changed
+
+    def _progress(self, after: str | None) -> dict[str, Any]:
+        """The cursors to store with the run that ends before ``after``."""
+        if after is not None:
+            return {"full_sync_after": after}
+        return {
+            "full_sync_after": None,
+            "full_sync_started": None,
+            "cursor_ms": self._anchor,
+            "cursor_id": None,
+        }
 
     async def _started_writer(self, *, wait: bool) -> StoreWriter | None:
         writer = self._writer

@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -54,7 +55,14 @@ def writers(monkeypatch: pytest.MonkeyPatch) -> list[StoreWriter]:
     class Recorded(StoreWriter):
         def __init__(self, path: Path) -> None:
             super().__init__(path)
+            self.runs: list[int] = []
             started.append(self)
+
+        async def apply(
+            self, pages: list[bytes], *, at: int, progress: dict[str, Any]
+        ) -> tuple[int, list[int]]:
+            self.runs.append(len(pages))
+            return await super().apply(pages, at=at, progress=progress)
 
     monkeypatch.setattr(pull, "StoreWriter", Recorded)
     monkeypatch.setattr(pull, "WRITER_MIN_PAGES", 3)
@@ -147,14 +155,19 @@ async def test_a_long_first_sync_is_written_by_a_writer_process(
     portal: Portal,
     writers: list[StoreWriter],
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.INFO, logger="talkapp.sync.pull")
+    monkeypatch.setattr(pull, "WRITER_RUN_MAX", 3)
     recorder = Recorder()
     talk.observers.subscribe(recorder)
 
     summary = await talk.sync_once()
 
     assert len(writers) == 1
+    # Every page went to the writer, never more than 3 in one message.
+    assert sum(writers[0].runs) == N // 100
+    assert max(writers[0].runs) <= 3
     assert "a store writer process" in caplog.text
     assert (summary.pulled, summary.changed) == (N, N)
     contacts = await talk.contacts()
