@@ -68,11 +68,12 @@ class StoreWriter:
     """
 
     def __init__(self, path: Path) -> None:
-        self._ours, theirs = socket.socketpair()
+        self._ours, self._theirs = socket.socketpair()
+        self._spawning = False  # from then on _spawn closes their end
         self._process: subprocess.Popen[bytes] | None = None
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
-        self._started = asyncio.ensure_future(self._start(theirs, path))
+        self._started = asyncio.ensure_future(self._start(path))
 
     @staticmethod
     def supported() -> bool:
@@ -115,7 +116,8 @@ class StoreWriter:
         """Stop the writer once it has finished (committed or rolled back)
         the run it holds; when this returns it has written its last."""
         try:
-            if self._started.done() and not self._started.exception():
+            started = self._started
+            if started.done() and not started.cancelled() and not started.exception():
                 with contextlib.suppress(StoreWriterError):
                     await self._send(None)
                 # The writer closes its end as it exits, after that run.
@@ -127,22 +129,25 @@ class StoreWriter:
                 with contextlib.suppress(BaseException):
                     await self._started
         finally:
-            if self._writer is not None:
-                self._writer.close()
-            self._ours.close()
             if self._process is not None:
                 loop = asyncio.get_running_loop()
                 loop.run_in_executor(None, _reap, self._process)
+            if not self._spawning:
+                self._theirs.close()
+            if self._writer is None:
+                self._ours.close()
+            else:  # the stream owns the socket now
+                self._writer.close()
+                with contextlib.suppress(ConnectionError):
+                    await self._writer.wait_closed()
 
     # -- the socket ----------------------------------------------------------------
 
-    async def _start(self, theirs: socket.socket, path: Path) -> int:
+    async def _start(self, path: Path) -> int:
         loop = asyncio.get_running_loop()
+        self._spawning = True
         try:
-            try:
-                self._process = await loop.run_in_executor(None, _spawn, theirs, path)
-            finally:
-                theirs.close()  # the writer's now: its exit must read as EOF here
+            self._process = await loop.run_in_executor(None, _spawn, self._theirs, path)
             self._reader, self._writer = await asyncio.open_connection(sock=self._ours)
             pid: int = await asyncio.wait_for(self._receive(), START_TIMEOUT_S)
         except BaseException as error:
@@ -195,14 +200,19 @@ class StoreWriter:
 
 
 def _spawn(theirs: socket.socket, path: Path) -> subprocess.Popen[bytes]:
+    """Start the writer on its end of the socket, which is then closed here:
+    the writer's exit must read as the end of the stream."""
     fd = theirs.fileno()
-    return subprocess.Popen(
-        [*_command(), str(fd), str(path)],
-        pass_fds=(fd,),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        env=None if _frozen() else _environment(),
-    )
+    try:
+        return subprocess.Popen(
+            [*_command(), str(fd), str(path)],
+            pass_fds=(fd,),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            env=None if _frozen() else _environment(),
+        )
+    finally:
+        theirs.close()
 
 
 def _exit_code(process: subprocess.Popen[bytes]) -> int | None:

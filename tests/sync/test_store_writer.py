@@ -380,3 +380,31 @@ async def test_the_writers_errors_arrive_as_themselves_and_it_goes_on(
 
 async def _count(engine: SyncEngine, expected: int) -> bool:
     return len(await engine.contacts()) >= expected
+
+
+def writers_running() -> list[int]:
+    """Store writer processes of this test process that have not exited."""
+    running = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(ppid) == os.getpid() and state != "Z" and b"sync.writer" in command:
+            running.append(int(stat.parent.name))
+    return running
+
+
+async def test_a_writer_closed_while_it_starts_leaves_nothing_running(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "talk.sqlite3"
+    SQLiteStore(path).close()
+
+    await StoreWriter(path).aclose()
+    started = StoreWriter(path)
+    await started.wait_started()
+    await started.aclose()
+
+    await until(lambda: not writers_running())
