@@ -34,8 +34,10 @@ FULL = {
 }
 SMALL = {
     "sync": [
+        "--rounds",
+        "2",
         "--contacts",
-        "1500",
+        "6000",
         "--limited",
         "300",
         "--changes",

@@ -1,7 +1,7 @@
 """What syncing costs, against the limits (items 1-4 of the benchmark issue).
 
     .venv/bin/python bench/sync.py [--contacts 100000] [--limited 20000]
-        [--changes 100] [--pushes 10000] [--rounds 3] [--json FILE]
+        [--changes 100] [--pushes 10000] [--rounds 5] [--json FILE]
 
 The simulator runs in its own process (``talkapp simulator``), so Talk and
 HubSpot do not share one interpreter, as in life.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import math
 import os
 import socket
@@ -144,6 +145,26 @@ class CpuClock:
         }
 
 
+class Said(logging.Handler):
+    """Every line a logger says while attached (``with Said(name) as said``)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(logging.INFO)
+        self.logger = logging.getLogger(name)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+    def __enter__(self) -> Said:
+        self.logger.addHandler(self)
+        self.logger.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.logger.removeHandler(self)
+
+
 async def first_sync(contacts: int, rounds: int) -> dict[str, Any]:
     """Talk's first sync against a bare httpx walk of the same pages.
 
@@ -165,8 +186,16 @@ async def first_sync(contacts: int, rounds: int) -> dict[str, Any]:
                 engine, store = engine_for(Path(data), rate_limit=None)
                 await engine.connect(simulator.url, TOKEN)
                 clock.start()
-                summary = await engine.sync_once()
-                talk.append({"seconds": round(summary.seconds, 2), **clock.read()})
+                with Said("talkapp.sync.pull") as said:
+                    summary = await engine.sync_once()
+                writer = any("store writer process" in line for line in said.lines)
+                talk.append(
+                    {
+                        "seconds": round(summary.seconds, 2),
+                        "store_writer": writer,
+                        **clock.read(),
+                    }
+                )
                 await engine.aclose()
                 store.close()
     finally:
@@ -180,6 +209,7 @@ async def first_sync(contacts: int, rounds: int) -> dict[str, Any]:
         "seconds": talk_s,
         "bare_loop_seconds": bare_s,
         "time_ratio": round(talk_s / bare_s, 2),
+        "store_writer": all(run["store_writer"] for run in talk),
         "rounds": {"talk": talk, "bare_loop": bare},
     }
 
@@ -278,7 +308,7 @@ def main() -> None:
     parser.add_argument("--limited", type=int, default=20_000)
     parser.add_argument("--changes", type=int, default=100)
     parser.add_argument("--pushes", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     figures = asyncio.run(run(args))

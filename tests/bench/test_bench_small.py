@@ -33,7 +33,9 @@ def test_make_bench_runs_on_small_numbers(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
     figures = json.loads(out.read_text())["figures"]
-    assert figures["sync"]["first_sync"]["requests"] == 17  # 1,500 contacts
+    # 6,000 contacts: long enough for a store writer process.
+    assert figures["sync"]["first_sync"]["requests"] == 62
+    assert figures["sync"]["first_sync"]["store_writer"] is True
     assert figures["sync"]["push"]["batch_updates"] == 2
     assert figures["sync"]["rate_limited_first_sync"]["http_429s"] == 0
     assert figures["gui"]["rows_listed"] == 400
