@@ -83,6 +83,13 @@ def rows(figures: dict) -> list[tuple[str, float, str, float | None, str]]:
             "target ratio ≤ 1.25",
         ),
         (
+            "1. first sync: time ratio, round by round",
+            first["paired_time_ratio"],
+            "×",
+            None,
+            "target ≤ 1.25 (median of each run / the bare walk before it)",
+        ),
+        (
             "2. rate-limited first sync: time vs the floor",
             limited["seconds"],
             "s",
