@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from ui_harness import Harness
 
 from talkapp.store.models import Direction, SyncState
+from talkapp.sync import pull
 from talkapp.ui.contact_model import DISPOSITION, SYNC, ContactTableModel
 from talkapp.ui.contacts_view import ContactsView
 from talkapp.ui.context import UiContext
@@ -185,6 +187,25 @@ def test_hubspot_changes_reach_the_table(view, harness) -> None:
     new = "UNQUALIFIED" if contact.disposition != "UNQUALIFIED" else "OPEN"
     harness.portal.update(contact.hubspot_id, {"hs_lead_status": new}, "CRM_UI")
     harness.run(harness.engine.sync_once())
+    row = view.model.row_of(contact.id)
+    harness.settle(lambda: view.model.contact(row).disposition == new)
+
+
+def test_a_resync_written_by_a_store_writer_reaches_the_table(
+    view, harness, monkeypatch, caplog
+) -> None:
+    # Any list walk gets a writer process here; its answers come in on the
+    # qasync loop, as in the app.
+    monkeypatch.setattr(pull, "WRITER_MIN_PAGES", 0)
+    caplog.set_level(logging.INFO, logger="talkapp.sync.pull")
+    contact = view.model.contact(0)
+    new = "UNQUALIFIED" if contact.disposition != "UNQUALIFIED" else "OPEN"
+    harness.portal.update(contact.hubspot_id, {"hs_lead_status": new}, "CRM_UI")
+
+    summary = harness.run(harness.engine.sync_once(full=True))
+
+    assert "a store writer process" in caplog.text
+    assert (summary.pulled, summary.changed) == (60, 1)
     row = view.model.row_of(contact.id)
     harness.settle(lambda: view.model.contact(row).disposition == new)
 
