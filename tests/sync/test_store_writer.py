@@ -102,6 +102,20 @@ def pages(sim_app: Starlette) -> ListPages:
 
 
 @pytest.fixture
+def one_run_per_page(
+    pages: ListPages, writers: list[StoreWriter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer gets the walk's pages one run each: none is served past
+    the first until the writer has started, and any one page makes a run."""
+    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
+
+    async def writer_started() -> None:
+        await writers[0].wait_started()
+
+    pages.before[101] = writer_started
+
+
+@pytest.fixture
 async def talk(make_engine: EngineMaker, db_path: Path, pages: ListPages) -> SyncEngine:
     """Connected, never synced, its list pages served through ``pages``."""
 
@@ -200,17 +214,12 @@ async def test_a_broken_page_fails_the_sync_in_one_line_and_the_next_resumes(
     portal: Portal,
     pages: ListPages,
     writers: list[StoreWriter],
-    monkeypatch: pytest.MonkeyPatch,
+    one_run_per_page: None,
 ) -> None:
-    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
-
-    async def writer_started() -> None:
-        await writers[0].wait_started()
-
     async def some_written() -> None:
         await until(lambda: _count(talk, 200))
 
-    pages.before = {101: writer_started, 601: some_written}
+    pages.before[601] = some_written
     pages.broken = {601}
 
     with pytest.raises(HubSpotError) as caught:
@@ -242,17 +251,12 @@ async def test_a_writer_killed_mid_sync_fails_it_and_the_next_sync_resumes(
     portal: Portal,
     pages: ListPages,
     writers: list[StoreWriter],
-    monkeypatch: pytest.MonkeyPatch,
+    one_run_per_page: None,
 ) -> None:
-    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
-
-    async def writer_started() -> None:
-        await writers[0].wait_started()
-
     async def kill_writer() -> None:
         os.kill(writers[0].pid or 0, signal.SIGKILL)
 
-    pages.before = {101: writer_started, 401: kill_writer}
+    pages.before[401] = kill_writer
 
     with pytest.raises(StoreWriterError, match="stopped unexpectedly") as caught:
         await talk.sync_once()
@@ -272,15 +276,11 @@ async def test_cancelling_a_sync_stops_its_writer_once_its_run_is_written(
     portal: Portal,
     pages: ListPages,
     writers: list[StoreWriter],
-    monkeypatch: pytest.MonkeyPatch,
+    one_run_per_page: None,
 ) -> None:
-    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
     never = asyncio.Event()
 
-    async def writer_started() -> None:
-        await writers[0].wait_started()
-
-    pages.before = {101: writer_started, 401: never.wait}
+    pages.before[401] = never.wait
     sync = asyncio.ensure_future(talk.sync_once())
     await until(lambda: pages.served == 4)
     await until(lambda: _count(talk, 400))
@@ -300,14 +300,10 @@ async def test_agents_set_dispositions_while_the_writer_writes(
     talk: SyncEngine,
     pages: ListPages,
     writers: list[StoreWriter],
-    monkeypatch: pytest.MonkeyPatch,
+    one_run_per_page: None,
 ) -> None:
-    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
     chosen: dict[int, str] = {}
     agents: list[asyncio.Future[None]] = []
-
-    async def writer_started() -> None:
-        await writers[0].wait_started()
 
     async def agents_busy() -> None:
         await until(lambda: _count(talk, 200))
@@ -323,7 +319,7 @@ async def test_agents_set_dispositions_while_the_writer_writes(
     async def agents_halfway() -> None:
         await until(lambda: len(chosen) >= 30)
 
-    pages.before = {101: writer_started, 401: agents_start, 601: agents_halfway}
+    pages.before.update({401: agents_start, 601: agents_halfway})
     summary = await talk.sync_once()
     await agents[0]
 
