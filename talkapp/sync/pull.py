@@ -3,9 +3,10 @@
 The first sync (and ``--full``) walks the list endpoint page by page, each
 page applied with the list cursor in one transaction, so a killed sync
 resumes where it stopped; a long walk's pages are parsed and written by a
-store writer process (``writer.py``). Later syncs search on ``lastmodifieddate`` from
-the stored cursor, starting ``OVERLAP_MS`` early because HubSpot's search
-index trails writes; seeing a contact twice is harmless.
+store writer process (``writer.py``). Later syncs search on
+``lastmodifieddate`` from the stored cursor, starting ``OVERLAP_MS`` early
+because HubSpot's search index trails writes; seeing a contact twice is
+harmless.
 """
 
 from __future__ import annotations
