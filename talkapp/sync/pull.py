@@ -43,18 +43,20 @@ from talkapp.sync.writer import StoreWriter, StoreWriterError
 log = logging.getLogger("talkapp.sync.pull")
 
 OVERLAP_MS = 30_000
-# Pages a first sync fetches ahead of the store, and so the most it writes
-# in one transaction (800 contacts).
-READ_AHEAD_PAGES = 8
+# Pages a first sync fetches ahead of the store (30 kB each): enough that a
+# slow moment of the store's never holds the walk up (with 8, a 100k walk
+# stood waiting 0.1-0.2 s in all).
+READ_AHEAD_PAGES = 32
+# The most pages written in one transaction, here or in one message to the
+# store writer: what either process holds of the contacts at a time.
+RUN_MAX_PAGES = 16
 # The shortest list walk worth a store writer process (``writer.py``); a
 # shorter one is over about as soon as the writer would have started.
 WRITER_MIN_PAGES = 50
-# Pages held for a store writer while it starts (30 kB each); the fewest
-# it is sent at once after that, and the most (one message, one
-# transaction, which bounds what either process holds at a time).
+# Pages held for a store writer while it starts, and the fewest it is sent
+# at once after that.
 WRITER_HOLD_PAGES = 200
 WRITER_RUN_PAGES = 4
-WRITER_RUN_MAX = 16
 
 Notify = Callable[[list[int]], None]
 T = TypeVar("T")
@@ -135,7 +137,7 @@ class _ListWrites:
     resumed walk's length is unknown, once it has gone that far). While the
     writer starts, pages are held for it, up to ``WRITER_HOLD_PAGES``, so
     the walk goes on at full speed; then it is sent runs of
-    ``WRITER_RUN_PAGES`` to ``WRITER_RUN_MAX`` pages, the oldest first, one
+    ``WRITER_RUN_PAGES`` to ``RUN_MAX_PAGES`` pages, the oldest first, one
     run per run the walk brings until it has caught up, so the walk never
     waits long on it. Shorter walks, and pages past the hold while the
     writer is still starting, are written here, on the store's worker
@@ -187,8 +189,8 @@ class _ListWrites:
             yield await self._write_run(writer)
 
     async def _write_run(self, writer: StoreWriter | None) -> tuple[int, list[int]]:
-        """Write the oldest pages held, up to ``WRITER_RUN_MAX``."""
-        run, self._held = self._held[:WRITER_RUN_MAX], self._held[WRITER_RUN_MAX:]
+        """Write the oldest pages held, up to ``RUN_MAX_PAGES``."""
+        run, self._held = self._held[:RUN_MAX_PAGES], self._held[RUN_MAX_PAGES:]
         raw = [page.raw for page in run]
         progress = self._progress(run[-1].after)
         if writer is not None:

@@ -172,7 +172,7 @@ async def test_a_long_first_sync_is_written_by_a_writer_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.INFO, logger="talkapp.sync.pull")
-    monkeypatch.setattr(pull, "WRITER_RUN_MAX", 3)
+    monkeypatch.setattr(pull, "RUN_MAX_PAGES", 3)
     recorder = Recorder()
     talk.observers.subscribe(recorder)
 
