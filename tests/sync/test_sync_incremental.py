@@ -4,6 +4,7 @@ once, later syncs search only what changed, pushes go in batches."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -95,14 +96,19 @@ async def test_incremental_sync_searches_only_the_changes(
     expected = await new_values(engine, portal, range(1, k + 1))
     for hubspot_id, value in expected.items():
         portal.update(hubspot_id, {"hs_lead_status": value}, "CRM_UI")
+    # Changes made this fast share milliseconds, as a burst of edits does in
+    # HubSpot. A search page ending inside such a group is read on from that
+    # millisecond, so each search brings at least 200 - widest new contacts.
+    stamps = Counter(portal.get(i).properties["lastmodifieddate"] for i in expected)
+    floor = math.ceil(k / (200 - max(stamps.values())))
     requests = Requests(simulator)
 
     summary = await engine.sync_once()
 
     counts = requests.since()
     assert counts["list"] == 0
-    assert counts["search"] <= math.ceil(k / 200) + SEARCH_OVERHEAD
-    assert sum(counts.values()) <= math.ceil(k / 200) + SEARCH_OVERHEAD + 1
+    assert counts["search"] <= floor + SEARCH_OVERHEAD
+    assert sum(counts.values()) <= floor + SEARCH_OVERHEAD + 1
     assert summary.changed == k
     await assert_in_talk(engine, expected)
 
