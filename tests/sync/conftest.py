@@ -4,21 +4,29 @@
 client talks to the simulator through ``httpx.ASGITransport``, connected and
 fully synced once. ``make_engine`` opens more engines (a reopened store, a
 token of another scope, an unreachable URL) and closes them all at teardown.
+``talk`` is connected but never synced, its list pages served through
+``pages``, which can hold or break any one page; ``writers`` records every
+store writer process a sync starts, from walks of 3 pages on.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
-from sync_helpers import URL, EngineMaker, MemoryTokens, Recorder
+from sync_helpers import URL, EngineMaker, ListPages, MemoryTokens, Recorder
 
+from talkapp.hubspot import HubSpotClient
 from talkapp.simulator import DEFAULT_TOKEN, SimulatorConfig
 from talkapp.simulator.app import Simulator
 from talkapp.simulator.portal import Portal
+from talkapp.simulator.testing import QUICK
+from talkapp.sync import pull
 from talkapp.sync.engine import SyncEngine
+from talkapp.sync.writer import StoreWriter
 
 
 @pytest.fixture
@@ -75,3 +83,42 @@ def recorder(fresh_engine: SyncEngine) -> Recorder:
     recorder = Recorder()
     fresh_engine.observers.subscribe(recorder)
     return recorder
+
+
+@pytest.fixture
+def writers(monkeypatch: pytest.MonkeyPatch) -> list[StoreWriter]:
+    """Every store writer a sync starts; here a walk of 3 pages gets one."""
+    started: list[StoreWriter] = []
+
+    class Recorded(StoreWriter):
+        def __init__(self, path: Path) -> None:
+            super().__init__(path)
+            self.runs: list[int] = []
+            started.append(self)
+
+        async def apply(
+            self, pages: list[bytes], *, at: int, progress: dict[str, Any]
+        ) -> tuple[int, list[int]]:
+            self.runs.append(len(pages))
+            return await super().apply(pages, at=at, progress=progress)
+
+    monkeypatch.setattr(pull, "StoreWriter", Recorded)
+    monkeypatch.setattr(pull, "WRITER_MIN_PAGES", 3)
+    return started
+
+
+@pytest.fixture
+def pages(sim_app: Starlette) -> ListPages:
+    return ListPages(sim_app)
+
+
+@pytest.fixture
+async def talk(make_engine: EngineMaker, db_path: Path, pages: ListPages) -> SyncEngine:
+    """Connected, never synced, its list pages served through ``pages``."""
+
+    def factory(url: str, token: str) -> HubSpotClient:
+        return HubSpotClient(url, token, transport=pages, **QUICK)
+
+    engine = make_engine(db_path, factory=factory)
+    await engine.connect(URL, DEFAULT_TOKEN)
+    return engine

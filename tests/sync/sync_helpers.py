@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from talkapp.sync.engine import SyncEngine
 from talkapp.sync.secrets import MemoryTokenStore, TokenStore
 
 URL = "http://simulator.test"
+CONTACTS = "/crm/v3/objects/contacts"
 LEAD_STATUS = "hs_lead_status"
 HUBSPOT_VALUES = [value for _, value in DEFAULT_OPTIONS]
 HUBSPOT_LABELS = [label for label, _ in DEFAULT_OPTIONS]
@@ -231,3 +234,58 @@ def hubspot_change(portal: Portal, hubspot_id: str, value: str) -> int:
     """Change a lead status as a HubSpot user does; returns HubSpot's timestamp."""
     contact = portal.update(hubspot_id, {"hs_lead_status": value}, "CRM_UI")
     return int(contact.properties["lastmodifieddate"])
+
+
+class ListPages(httpx.AsyncBaseTransport):
+    """The simulator, with a hand on the contact list: ``before[n]`` is
+    awaited before the page starting at contact n is served, and the pages
+    starting at the contacts in ``broken`` come back with a contact HubSpot
+    would never send. (The simulator's ids run 1 to N; a page's ``after``
+    is the id it starts at.)"""
+
+    def __init__(self, app: Starlette) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+        self.served = 0
+        self.before: dict[int, Callable[[], Awaitable[object]]] = {}
+        self.broken: set[int] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != CONTACTS or request.method != "GET":
+            return await self.inner.handle_async_request(request)
+        first = int(request.url.params.get("after", 1))
+        if first in self.before:
+            await self.before[first]()
+        response = await self.inner.handle_async_request(request)
+        self.served += 1
+        if first not in self.broken:
+            return response
+        body = (await response.aread()).replace(b'"properties":', b'"props":', 1)
+        return httpx.Response(200, content=body, headers=response.headers)
+
+
+async def until(
+    check: Callable[[], bool | Awaitable[bool]], within: float = 20
+) -> None:
+    """Poll ``check`` until it holds; fail after ``within`` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = check()
+        if result if isinstance(result, bool) else await result:
+            return
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.01)
+
+
+def gone(pid: int | None) -> bool:
+    """The process has ended and been waited for."""
+    assert pid is not None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+async def has_at_least(engine: SyncEngine, expected: int) -> bool:
+    """Talk holds at least ``expected`` contacts."""
+    return len(await engine.contacts()) >= expected

@@ -14,91 +14,35 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 from sync_helpers import (
-    URL,
-    EngineMaker,
+    CONTACTS,
+    ListPages,
     Recorder,
     assert_copied,
+    gone,
+    has_at_least,
     other_value,
+    until,
 )
 
-from talkapp.hubspot import HubSpotClient, HubSpotError
+from talkapp.hubspot import HubSpotError
 from talkapp.simulator import DEFAULT_TOKEN, SimulatorConfig
 from talkapp.simulator.portal import Portal
-from talkapp.simulator.testing import QUICK
 from talkapp.store.sqlite import SQLiteStore
 from talkapp.sync import pull, writer
 from talkapp.sync.engine import SyncEngine
 from talkapp.sync.writer import StoreWriter, StoreWriterError
 
 N = 1_000  # ten list pages
-CONTACTS = "/crm/v3/objects/contacts"
 
 
 @pytest.fixture
 def sim_config() -> SimulatorConfig:
     return SimulatorConfig(token=DEFAULT_TOKEN, contacts=N, seed=3, rate_limit=0)
-
-
-@pytest.fixture
-def writers(monkeypatch: pytest.MonkeyPatch) -> list[StoreWriter]:
-    """Every store writer a sync starts; here a walk of 3 pages gets one."""
-    started: list[StoreWriter] = []
-
-    class Recorded(StoreWriter):
-        def __init__(self, path: Path) -> None:
-            super().__init__(path)
-            self.runs: list[int] = []
-            started.append(self)
-
-        async def apply(
-            self, pages: list[bytes], *, at: int, progress: dict[str, Any]
-        ) -> tuple[int, list[int]]:
-            self.runs.append(len(pages))
-            return await super().apply(pages, at=at, progress=progress)
-
-    monkeypatch.setattr(pull, "StoreWriter", Recorded)
-    monkeypatch.setattr(pull, "WRITER_MIN_PAGES", 3)
-    return started
-
-
-class ListPages(httpx.AsyncBaseTransport):
-    """The simulator, with a hand on the contact list: ``before[n]`` is
-    awaited before the page starting at contact n is served, and the pages
-    starting at the contacts in ``broken`` come back with a contact HubSpot
-    would never send. (The simulator's ids run 1 to N; a page's ``after``
-    is the id it starts at.)"""
-
-    def __init__(self, app: Starlette) -> None:
-        self.inner = httpx.ASGITransport(app=app)
-        self.served = 0
-        self.before: dict[int, Callable[[], Awaitable[object]]] = {}
-        self.broken: set[int] = set()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path != CONTACTS or request.method != "GET":
-            return await self.inner.handle_async_request(request)
-        first = int(request.url.params.get("after", 1))
-        if first in self.before:
-            await self.before[first]()
-        response = await self.inner.handle_async_request(request)
-        self.served += 1
-        if first not in self.broken:
-            return response
-        body = (await response.aread()).replace(b'"properties":', b'"props":', 1)
-        return httpx.Response(200, content=body, headers=response.headers)
-
-
-@pytest.fixture
-def pages(sim_app: Starlette) -> ListPages:
-    return ListPages(sim_app)
 
 
 @pytest.fixture
@@ -113,41 +57,6 @@ def one_run_per_page(
         await writers[0].wait_started()
 
     pages.before[101] = writer_started
-
-
-@pytest.fixture
-async def talk(make_engine: EngineMaker, db_path: Path, pages: ListPages) -> SyncEngine:
-    """Connected, never synced, its list pages served through ``pages``."""
-
-    def factory(url: str, token: str) -> HubSpotClient:
-        return HubSpotClient(url, token, transport=pages, **QUICK)
-
-    engine = make_engine(db_path, factory=factory)
-    await engine.connect(URL, DEFAULT_TOKEN)
-    return engine
-
-
-async def until(
-    check: Callable[[], bool | Awaitable[bool]], within: float = 20
-) -> None:
-    """Poll ``check`` until it holds; fail after ``within`` seconds."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = check()
-        if result if isinstance(result, bool) else await result:
-            return
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
-        await asyncio.sleep(0.01)
-
-
-def gone(pid: int | None) -> bool:
-    """The process has ended and been waited for."""
-    assert pid is not None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 async def assert_written_up_to_the_cursor(engine: SyncEngine, portal: Portal) -> int:
@@ -217,7 +126,7 @@ async def test_a_broken_page_fails_the_sync_in_one_line_and_the_next_resumes(
     one_run_per_page: None,
 ) -> None:
     async def some_written() -> None:
-        await until(lambda: _count(talk, 200))
+        await until(lambda: has_at_least(talk, 200))
 
     pages.before[601] = some_written
     pages.broken = {601}
@@ -283,7 +192,7 @@ async def test_cancelling_a_sync_stops_its_writer_once_its_run_is_written(
     pages.before[401] = never.wait
     sync = asyncio.ensure_future(talk.sync_once())
     await until(lambda: pages.served == 4)
-    await until(lambda: _count(talk, 400))
+    await until(lambda: has_at_least(talk, 400))
 
     sync.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -306,7 +215,7 @@ async def test_agents_set_dispositions_while_the_writer_writes(
     agents: list[asyncio.Future[None]] = []
 
     async def agents_busy() -> None:
-        await until(lambda: _count(talk, 200))
+        await until(lambda: has_at_least(talk, 200))
         # Contacts the writer has written; it goes on while agents write.
         for contact in (await talk.contacts())[:60]:
             value = other_value(contact.disposition)
@@ -372,10 +281,6 @@ async def test_the_writers_errors_arrive_as_themselves_and_it_goes_on(
     assert sorted(changed) == [c.id for c in store.contacts()]
     store.close()
     await until(lambda: gone(store_writer.pid))
-
-
-async def _count(engine: SyncEngine, expected: int) -> bool:
-    return len(await engine.contacts()) >= expected
 
 
 def writers_running() -> list[int]:
