@@ -13,7 +13,7 @@ import ipaddress
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,6 +102,10 @@ class SyncEngine:
         self._client_factory = client_factory or _default_client
         self._client: HubSpotClient | None = None
         self._sync_lock = asyncio.Lock()
+        # The running sync cycle, and why it is being stopped (a connection
+        # change waits for it to end; see ``_sync_stopped``).
+        self._cycle: asyncio.Future[None] | None = None
+        self._stopping: str | None = None
         self._webhook_ids = Recent()
         self._wake = asyncio.Event()
 
@@ -190,11 +194,12 @@ class SyncEngine:
             len(prop.options),
         )
 
-        before = await self.store.integration()
-        cancelled = await self.store.mark_connected(url, info.hub_id, now_ms())
-        self.tokens.save(url, token)
-        await self.aclose()
-        self._client = client
+        async with self._sync_stopped("HubSpot was reconnected"):
+            before = await self.store.integration()
+            cancelled = await self.store.mark_connected(url, info.hub_id, now_ms())
+            self.tokens.save(url, token)
+            await self.aclose()
+            self._client = client
 
         announced: list[str] = []
         if before.has_hubspot_list or before.direction is not DEFAULT_DIRECTION:
@@ -218,10 +223,11 @@ class SyncEngine:
         integration = await self.store.integration()
         if not integration.connected:
             raise RefusedError("HubSpot is not connected")
-        await self.store.mark_disconnected(now_ms())
-        if integration.hubspot_url:
-            self.tokens.forget(integration.hubspot_url)
-        await self.aclose()
+        async with self._sync_stopped("HubSpot was disconnected"):
+            await self.store.mark_disconnected(now_ms())
+            if integration.hubspot_url:
+                self.tokens.forget(integration.hubspot_url)
+            await self.aclose()
         self.observers.emit("integration_changed")
         self.observers.emit("statuses_changed")
         log.info("disconnected from HubSpot")
@@ -281,27 +287,32 @@ class SyncEngine:
         """One cycle: status list, contacts from HubSpot, then (two-way) pushes.
 
         ``retry_now`` also pushes changes still waiting out a retry backoff,
-        as a person pressing "Sync now" expects.
+        as a person pressing "Sync now" expects. A cycle stopped by a
+        connection change returns early, its summary saying why.
         """
         async with self._sync_lock:
             integration = await self.store.integration()
             if not integration.connected:
                 raise NotConnectedError("HubSpot is not connected; run connect first")
             client = self._ensure_client(integration)
+            if self._stopping is not None:
+                return SyncSummary(stopped=self._stopping)
             summary = SyncSummary()
             started = time.monotonic()
             before = client.stats.requests
+            # No await between the check above and this: a connection change
+            # either sees this cycle, to stop it, or is seen by the check.
+            self._cycle = cycle = asyncio.ensure_future(
+                self._sync_steps(client, integration, summary, full, retry_now)
+            )
             self.observers.emit("sync_started")
             try:
-                summary.status_changes = await pull_statuses(client, self.store)
-                if summary.status_changes:
-                    self.observers.emit("statuses_changed")
-                notify = self._notify_contacts
-                await pull_contacts(client, self.store, summary, notify, full=full)
-                if integration.direction is Direction.TWO_WAY:
-                    await push_outbox(
-                        client, self.store, summary, notify, retry_now=retry_now
-                    )
+                await cycle
+            except asyncio.CancelledError:
+                if self._stopping is None or _cancelled_itself():
+                    self.observers.emit("sync_failed", "the sync was cancelled")
+                    raise
+                summary.stopped = self._stopping
             except (HubSpotError, StoreWriterError) as error:
                 await self.store.record_sync(now_ms(), False, str(error))
                 await self.store.log("WARNING", "sync_failed", f"Sync failed: {error}")
@@ -311,14 +322,57 @@ class SyncEngine:
                 # Observers saw sync_started; they must not wait forever.
                 self.observers.emit("sync_failed", f"{type(error).__name__}: {error}")
                 raise
+            finally:
+                self._cycle = None
             summary.seconds = time.monotonic() - started
             summary.requests = client.stats.requests - before
-            await self.store.record_sync(now_ms(), True)
-            if summary.changed or summary.pushed or summary.rejected or summary.full:
-                await self.store.log("INFO", "sync_finished", summary.line())
+            await self._record(summary)
             log.info(summary.line())
             self.observers.emit("sync_finished", summary)
             return summary
+
+    async def _record(self, summary: SyncSummary) -> None:
+        """The sync log's line for a cycle that ended without an error; one
+        stopped early is not a sync that worked, nor one that failed."""
+        if summary.stopped:
+            await self.store.log("INFO", "sync_stopped", summary.line())
+            return
+        await self.store.record_sync(now_ms(), True)
+        if summary.changed or summary.pushed or summary.rejected or summary.full:
+            await self.store.log("INFO", "sync_finished", summary.line())
+
+    async def _sync_steps(
+        self,
+        client: HubSpotClient,
+        integration: Integration,
+        summary: SyncSummary,
+        full: bool,
+        retry_now: bool,
+    ) -> None:
+        summary.status_changes = await pull_statuses(client, self.store)
+        if summary.status_changes:
+            self.observers.emit("statuses_changed")
+        notify = self._notify_contacts
+        await pull_contacts(client, self.store, summary, notify, full=full)
+        if integration.direction is Direction.TWO_WAY:
+            await push_outbox(client, self.store, summary, notify, retry_now=retry_now)
+
+    @contextlib.asynccontextmanager
+    async def _sync_stopped(self, why: str) -> AsyncIterator[None]:
+        """Stop the running sync, if any, and hold off new ones while the
+        connection changes: nothing the old connection fetched is written
+        after the change (a cursor of another portal, say, or a run landing
+        after a disconnect). A run being written is finished and announced
+        first; a fetch or a rate-limit wait is cut short."""
+        self._stopping = why
+        try:
+            if self._cycle is not None:
+                log.info("stopping the sync under way: %s", why)
+                self._cycle.cancel()
+            async with self._sync_lock:
+                yield
+        finally:
+            self._stopping = None
 
     async def run(self, stop: asyncio.Event, interval: float | None = None) -> None:
         """Sync every ``interval`` seconds (or when woken) until ``stop`` is set.
@@ -417,6 +471,13 @@ class MissingTokenError(HubSpotError):
 
     def describe(self) -> str:
         return self.message
+
+
+def _cancelled_itself() -> bool:
+    """The running task was asked to stop (as at shutdown), not just the
+    cycle it awaits."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _same_portal(event: dict[str, Any], portal_id: int | None) -> bool:

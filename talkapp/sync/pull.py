@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from talkapp.hubspot import (
@@ -114,18 +114,52 @@ async def _list_all(
         anchor, expected = await _anchor(client)
         await store.start_full_sync(anchor)
 
-    writes = _ListWrites(store, expected, anchor)
+    writes = _ListWrites(store, expected, anchor, _reporter(summary, notify))
     pages = client.iter_raw_contact_pages(list(PROPERTIES), after=after)
     try:
         async with contextlib.aclosing(read_ahead(pages)) as runs:
             async for run in runs:
-                async for pulled, changed in writes.write(run):
-                    summary.pulled += pulled
-                    summary.changed += len(changed)
-                    if changed:
-                        notify(changed)
+                await writes.write(run)
     finally:
         await writes.aclose()
+
+
+Report = Callable[[tuple[int, list[int]]], None]
+
+
+def _reporter(summary: SyncSummary, notify: Notify) -> Report:
+    """What a written run is reported as: counted, and its changes announced."""
+
+    def report(written: tuple[int, list[int]]) -> None:
+        pulled, changed = written
+        summary.pulled += pulled
+        summary.changed += len(changed)
+        if changed:
+            notify(changed)
+
+    return report
+
+
+async def _finish_then_report(write: Awaitable[T], report: Callable[[T], None]) -> T:
+    """Await ``write`` to its end and ``report`` it, even if cancelled meanwhile.
+
+    A sync stopped (by a reconnect, say) while a run is being written would
+    otherwise leave that run in the store, its cursor moved, but never
+    announced: the window would miss those contacts. So the write is
+    finished and reported first; then the cancellation goes on.
+    """
+    task = asyncio.ensure_future(write)
+    try:
+        result = await asyncio.shield(task)
+    except asyncio.CancelledError:
+        if not task.cancelled():
+            try:
+                report(await task)
+            except Exception as error:  # nothing written; the next sync redoes it
+                log.warning("a stopped sync's last write failed: %s", error)
+        raise
+    report(result)
+    return result
 
 
 class _ListWrites:
@@ -147,8 +181,11 @@ class _ListWrites:
     start is logged and the walk carries on here.
     """
 
-    def __init__(self, store: AsyncStore, expected: int | None, anchor: int) -> None:
+    def __init__(
+        self, store: AsyncStore, expected: int | None, anchor: int, report: Report
+    ) -> None:
         self._store = store
+        self._report = report
         self._path = store.sync.path
         self._anchor = anchor
         self._pages = 0
@@ -167,11 +204,9 @@ class _ListWrites:
         self._may_start = False
         self._writer = StoreWriter(self._path)
 
-    async def write(
-        self, pages: list[RawContactPage]
-    ) -> AsyncGenerator[tuple[int, list[int]], None]:
-        """Write ``pages``, or hold them for the writer; yields (contacts
-        written, ids of the contacts changed) for each run written."""
+    async def write(self, pages: list[RawContactPage]) -> None:
+        """Write ``pages``, or hold them for the writer; each run written is
+        reported as (contacts written, ids of the contacts changed)."""
         self._pages += len(pages)
         self._held += pages
         more = pages[-1].after is not None
@@ -181,20 +216,27 @@ class _ListWrites:
         if more:
             if writer is not None:
                 if len(self._held) >= WRITER_RUN_PAGES:
-                    yield await self._write_run(writer)
+                    await self._write_run(writer)
                 return
             if self._writer is not None and len(self._held) < WRITER_HOLD_PAGES:
                 return  # held while the writer starts
         while self._held:
-            yield await self._write_run(writer)
+            await self._write_run(writer)
 
-    async def _write_run(self, writer: StoreWriter | None) -> tuple[int, list[int]]:
+    async def _write_run(self, writer: StoreWriter | None) -> None:
         """Write the oldest pages held, up to ``RUN_MAX_PAGES``."""
         run, self._held = self._held[:RUN_MAX_PAGES], self._held[RUN_MAX_PAGES:]
         raw = [page.raw for page in run]
         progress = self._progress(run[-1].after)
         if writer is not None:
-            return await writer.apply(raw, at=now_ms(), progress=progress)
+            written = writer.apply(raw, at=now_ms(), progress=progress)
+        else:
+            written = self._write_here(raw, progress)
+        await _finish_then_report(written, self._report)
+
+    async def _write_here(
+        self, raw: list[bytes], progress: dict[str, Any]
+    ) -> tuple[int, list[int]]:
         records = list_records(raw)
         changed = await self._store.apply_hubspot(
             records, on_hubspot_record, full=True, at=now_ms(), progress=progress
@@ -306,6 +348,7 @@ async def _search_changes(
         )
     ]
     newest = cursor_ms
+    report = _reporter(summary, notify)
     pages = client.iter_search(
         groups, properties=list(PROPERTIES), sort_property=MODIFIED, keyset=True
     )
@@ -315,17 +358,18 @@ async def _search_changes(
             continue
         last = max(records, key=lambda r: (r.modified, int(r.hubspot_id)))
         newest = max(newest, last.modified)
-        changed = await store.apply_hubspot(
+        written = store.apply_hubspot(
             records,
             on_hubspot_record,
             full=False,
             at=now_ms(),
             progress={"cursor_ms": newest, "cursor_id": last.hubspot_id},
         )
-        summary.pulled += len(records)
-        summary.changed += len(changed)
-        if changed:
-            notify(changed)
+        await _finish_then_report(_counted(len(records), written), report)
+
+
+async def _counted(pulled: int, written: Awaitable[list[int]]) -> tuple[int, list[int]]:
+    return pulled, await written
 
 
 async def _anchor(client: HubSpotClient) -> tuple[int, int]:

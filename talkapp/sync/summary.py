@@ -16,6 +16,8 @@ class SyncSummary:
     conflicts: int = 0
     requests: int = 0
     seconds: float = 0.0
+    # Why the cycle ended early (a connection change), if it did.
+    stopped: str | None = None
 
     def line(self) -> str:
         kind = "Full sync" if self.full else "Sync"
@@ -26,7 +28,11 @@ class SyncSummary:
             parts.append(f"{self.pushed:,} pushed")
             parts.append(f"{self.rejected:,} rejected")
             parts.append(f"{self.conflicts:,} conflicts won by HubSpot")
+        ended = (
+            f"stopped after {self.seconds:.1f} s ({self.stopped})"
+            if self.stopped
+            else f"done in {self.seconds:.1f} s"
+        )
         return (
-            f"{kind} done in {self.seconds:.1f} s: {', '.join(parts)}"
-            f" ({self.requests:,} HubSpot requests)."
+            f"{kind} {ended}: {', '.join(parts)} ({self.requests:,} HubSpot requests)."
         )

@@ -122,3 +122,17 @@ async def talk(make_engine: EngineMaker, db_path: Path, pages: ListPages) -> Syn
     engine = make_engine(db_path, factory=factory)
     await engine.connect(URL, DEFAULT_TOKEN)
     return engine
+
+
+@pytest.fixture
+def one_run_per_page(
+    pages: ListPages, writers: list[StoreWriter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer gets the walk's pages one run each: none is served past
+    the first until the writer has started, and any one page makes a run."""
+    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
+
+    async def writer_started() -> None:
+        await writers[0].wait_started()
+
+    pages.before[101] = writer_started

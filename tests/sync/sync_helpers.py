@@ -289,3 +289,17 @@ def gone(pid: int | None) -> bool:
 async def has_at_least(engine: SyncEngine, expected: int) -> bool:
     """Talk holds at least ``expected`` contacts."""
     return len(await engine.contacts()) >= expected
+
+
+async def assert_written_up_to_the_cursor(engine: SyncEngine, portal: Portal) -> int:
+    """Talk holds exactly the contacts listed before its resume cursor."""
+    integration = await engine.integration()
+    after = integration.full_sync_after
+    listed, _ = portal.page(None, portal.count())
+    if integration.full_sync_started is None:
+        before = [c.id for c in listed]  # the walk is over
+    else:
+        before = [c.id for c in listed if after is not None and c.id < int(after)]
+    talk = await engine.contacts()
+    assert sorted(int(c.hubspot_id) for c in talk) == before
+    return len(talk)

@@ -23,6 +23,7 @@ from sync_helpers import (
     ListPages,
     Recorder,
     assert_copied,
+    assert_written_up_to_the_cursor,
     gone,
     has_at_least,
     other_value,
@@ -43,34 +44,6 @@ N = 1_000  # ten list pages
 @pytest.fixture
 def sim_config() -> SimulatorConfig:
     return SimulatorConfig(token=DEFAULT_TOKEN, contacts=N, seed=3, rate_limit=0)
-
-
-@pytest.fixture
-def one_run_per_page(
-    pages: ListPages, writers: list[StoreWriter], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The writer gets the walk's pages one run each: none is served past
-    the first until the writer has started, and any one page makes a run."""
-    monkeypatch.setattr(pull, "WRITER_RUN_PAGES", 1)
-
-    async def writer_started() -> None:
-        await writers[0].wait_started()
-
-    pages.before[101] = writer_started
-
-
-async def assert_written_up_to_the_cursor(engine: SyncEngine, portal: Portal) -> int:
-    """Talk holds exactly the contacts listed before its resume cursor."""
-    integration = await engine.integration()
-    after = integration.full_sync_after
-    listed, _ = portal.page(None, N)
-    if integration.full_sync_started is None:
-        before = [c.id for c in listed]  # the walk is over
-    else:
-        before = [c.id for c in listed if after is not None and c.id < int(after)]
-    talk = await engine.contacts()
-    assert sorted(int(c.hubspot_id) for c in talk) == before
-    return len(talk)
 
 
 async def test_a_long_first_sync_is_written_by_a_writer_process(
