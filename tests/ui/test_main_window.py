@@ -75,6 +75,28 @@ def test_hubspot_errors_do_not_storm(window, harness) -> None:
     harness.settle(lambda: "No problems" in window.summary.text())
 
 
+def test_disconnecting_during_a_sync_is_not_reported_as_a_failure(
+    window, harness
+) -> None:
+    simulator = harness.app.state.simulator
+    simulator.settings = simulator.settings.patched({"latency_ms": 60_000})
+    simulator.apply_settings()
+    started: list[bool] = []
+    window.ctx.events.sync_started.connect(lambda: started.append(True))
+    window.sync_now_action.trigger()
+    harness.settle(lambda: started)  # and waiting on HubSpot for a minute
+
+    harness.run(harness.engine.disconnect(), timeout=5)
+
+    harness.settle(lambda: window.summary.text().startswith("Disconnected"))
+    harness.run(window.ctx.tasks.wait_idle(), timeout=5)
+    assert "No problems" in window.summary.text()
+    assert not window.banner.isVisible()
+    assert dialogs() == []
+    events = [entry.event for entry in harness.run(harness.engine.sync_log(2))]
+    assert events == ["sync_stopped", "disconnected"]
+
+
 def test_sync_now_runs_through_the_one_task_runner(window, harness) -> None:
     before = harness.run(harness.engine.integration()).last_sync_at
     window.sync_now_action.trigger()
