@@ -36,7 +36,7 @@ class ContactQueries(StoreBase):
     def contacts(
         self, search: str | None = None, limit: int | None = None, offset: int = 0
     ) -> list[Contact]:
-        sql = f"SELECT {_CONTACT_COLUMNS} FROM contacts"
+        sql = f"SELECT {_CONTACT_COLUMNS} FROM portal_contacts"
         params: list[Any] = []
         if search:
             sql += (
@@ -59,19 +59,20 @@ class ContactQueries(StoreBase):
             found += [
                 _contact(row)
                 for row in self._db.execute(
-                    f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE id IN ({marks})",
+                    f"SELECT {_CONTACT_COLUMNS} FROM portal_contacts"
+                    f" WHERE id IN ({marks})",
                     chunk,
                 )
             ]
         return found
 
     def count_contacts(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM contacts").fetchone()[0]
+        return self._db.execute("SELECT COUNT(*) FROM portal_contacts").fetchone()[0]
 
     def sync_state_counts(self) -> dict[str, int]:
         return dict(
             self._db.execute(
-                "SELECT sync_state, COUNT(*) FROM contacts GROUP BY sync_state"
+                "SELECT sync_state, COUNT(*) FROM portal_contacts GROUP BY sync_state"
             ).fetchall()
         )
 
@@ -80,8 +81,9 @@ class ContactQueries(StoreBase):
         found: dict[str, tuple[Any, ...]] = {}
         for row in self._db.execute(
             f"SELECT {_CONTACT_COLUMNS}, hubspot_value,"
-            " EXISTS (SELECT 1 FROM outbox o WHERE o.contact_id = contacts.id)"
-            " FROM contacts WHERE hubspot_id IN (SELECT value FROM json_each(?))",
+            " EXISTS (SELECT 1 FROM outbox o WHERE o.contact_id = portal_contacts.id)"
+            " FROM portal_contacts"
+            " WHERE hubspot_id IN (SELECT value FROM json_each(?))",
             (orjson.dumps(list(hubspot_ids)),),
         ):
             found[row[1]] = (_contact(row[:11]), row[11], bool(row[12]))
@@ -203,13 +205,15 @@ class ContactQueries(StoreBase):
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
             db.execute(
-                "INSERT INTO contacts (hubspot_id, firstname, lastname, email, phone,"
-                " disposition, disposition_at, hubspot_value, hubspot_modified)"
-                " VALUES " + ", ".join([row_marks] * len(part)),
+                "INSERT INTO contacts (portal_id, hubspot_id, firstname, lastname,"
+                " email, phone, disposition, disposition_at, hubspot_value,"
+                " hubspot_modified)"
+                " SELECT (SELECT portal_id FROM integration WHERE id = 1), *"
+                " FROM (VALUES " + ", ".join([row_marks] * len(part)) + ")",
                 [value for row in part for value in row],
             )
         (ids,) = db.execute(
-            "SELECT json_group_array(id) FROM contacts"
+            "SELECT json_group_array(id) FROM portal_contacts"
             " WHERE hubspot_id IN (SELECT value FROM json_each(?))",
             (orjson.dumps([row[0] for row in rows]),),
         ).fetchone()

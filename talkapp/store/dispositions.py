@@ -24,7 +24,7 @@ class DispositionQueries(StoreBase):
         """Every disposition with its contact count, HubSpot's first, in order."""
         rows = self._db.execute(
             "SELECT d.value, d.label, d.source, d.hidden, d.state, d.display_order,"
-            " (SELECT COUNT(*) FROM contacts c WHERE c.disposition = d.value)"
+            " (SELECT COUNT(*) FROM portal_contacts c WHERE c.disposition = d.value)"
             " FROM dispositions d"
             " ORDER BY d.source = 'talk', d.state = 'detached', d.display_order,"
             " d.label"
@@ -45,7 +45,8 @@ class DispositionQueries(StoreBase):
     def unknown_values(self) -> list[tuple[str, int]]:
         """Contact values that match no disposition, with how many have each."""
         return self._db.execute(
-            "SELECT disposition, COUNT(*) FROM contacts WHERE disposition IS NOT NULL"
+            "SELECT disposition, COUNT(*) FROM portal_contacts"
+            " WHERE disposition IS NOT NULL"
             " AND disposition NOT IN (SELECT value FROM dispositions)"
             " GROUP BY disposition ORDER BY disposition"
         ).fetchall()
@@ -147,7 +148,7 @@ class DispositionQueries(StoreBase):
             old = self._editable(db, value, "remove")
             db.execute("DELETE FROM dispositions WHERE value = ?", (value,))
             kept = db.execute(
-                "SELECT COUNT(*) FROM contacts WHERE disposition = ?", (value,)
+                "SELECT COUNT(*) FROM portal_contacts WHERE disposition = ?", (value,)
             ).fetchone()[0]
             self._log(
                 db,

@@ -40,14 +40,31 @@ class IntegrationQueries(StoreBase):
                 " portal_id = ?, direction = ?, last_error = NULL WHERE id = 1",
                 (url, portal_id, DEFAULT_DIRECTION.value),
             )
-            if before.has_hubspot_list and before.hubspot_url != url:
-                # Another portal: its contacts and cursors are not this one's.
+            switched = before.portal_id is not None and before.portal_id != portal_id
+            if before.has_hubspot_list and (switched or before.hubspot_url != url):
+                # Maybe another portal: its cursors are not this one's, and a
+                # full sync costs no more than a walk of the list.
                 db.execute(
                     "UPDATE integration SET cursor_ms = NULL, cursor_id = NULL,"
                     " full_sync_after = NULL, full_sync_started = NULL WHERE id = 1"
                 )
             verb = "reconnected" if before.has_hubspot_list else "connected"
             self._log(db, at, "INFO", "connected", f"HubSpot {verb} at {url}.")
+            if switched:
+                (kept,) = db.execute(
+                    "SELECT COUNT(*) FROM contacts WHERE portal_id = ?",
+                    (before.portal_id,),
+                ).fetchone()
+                self._log(
+                    db,
+                    at,
+                    "WARNING",
+                    "portal_switched",
+                    f"Switched from HubSpot portal {before.portal_id} to"
+                    f" {portal_id}: Talk shows this portal's contacts only. The"
+                    f" {kept:,} contacts of portal {before.portal_id} are kept,"
+                    " and come back if it is connected again.",
+                )
             if before.has_hubspot_list or before.direction != DEFAULT_DIRECTION:
                 self._log(
                     db,

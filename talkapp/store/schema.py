@@ -105,7 +105,54 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (_v1,)
+# Contacts belong to the HubSpot portal they came from (issue 7's review):
+# another portal's contact may carry the same HubSpot id, and the demo's
+# simulated contacts must not stay in the list of a real portal. SQLite
+# cannot drop a column's UNIQUE, so the table is rebuilt (foreign keys off
+# for the swap, checked after it). ``portal_contacts`` is what Talk shows:
+# the contacts of the portal connected now, or last.
+_V2 = """
+CREATE TABLE contacts_v2 (
+    id INTEGER PRIMARY KEY,
+    portal_id INTEGER,
+    hubspot_id TEXT,
+    firstname TEXT NOT NULL DEFAULT '',
+    lastname TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    disposition TEXT,
+    disposition_at INTEGER,
+    hubspot_value TEXT,
+    hubspot_modified INTEGER,
+    sync_state TEXT NOT NULL DEFAULT 'synced'
+        CHECK (sync_state IN ('synced', 'local_only', 'pending', 'rejected')),
+    sync_error TEXT,
+    UNIQUE (hubspot_id, portal_id)
+);
+INSERT INTO contacts_v2
+    SELECT id, (SELECT portal_id FROM integration WHERE id = 1), hubspot_id,
+        firstname, lastname, email, phone, disposition, disposition_at,
+        hubspot_value, hubspot_modified, sync_state, sync_error
+    FROM contacts;
+DROP TABLE contacts;
+ALTER TABLE contacts_v2 RENAME TO contacts;
+CREATE INDEX contacts_by_portal ON contacts (portal_id);
+CREATE INDEX contacts_by_disposition ON contacts (portal_id, disposition);
+CREATE VIEW portal_contacts AS
+    SELECT * FROM contacts
+    WHERE portal_id IS (SELECT portal_id FROM integration WHERE id = 1);
+"""
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction
+    db.executescript(f"BEGIN;{_V2}")
+    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"schema 2: {len(broken)} rows lost their contact")
+
+
+MIGRATIONS = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -118,6 +165,7 @@ def migrate(db: sqlite3.Connection) -> None:
             f"this Talk knows {SCHEMA_VERSION}); upgrade Talk to open it"
         )
     for number in range(version, SCHEMA_VERSION):
+        foreign_keys = db.execute("PRAGMA foreign_keys").fetchone()[0]
         try:
             if db.in_transaction:
                 db.rollback()
@@ -129,3 +177,5 @@ def migrate(db: sqlite3.Connection) -> None:
         except BaseException:
             db.rollback()
             raise
+        finally:
+            db.execute(f"PRAGMA foreign_keys = {foreign_keys}")
