@@ -210,6 +210,12 @@ class SyncEngine:
             )
             announced.append(message)
             self.observers.emit("direction_reset", message)
+        if before.portal_id is not None and before.portal_id != info.hub_id:
+            announced.append(
+                f"Portal {info.hub_id}'s contacts replace portal"
+                f" {before.portal_id}'s in Talk; those are kept for when it is"
+                " connected again."
+            )
         changes = announced + await pull_statuses(client, self.store)
         self.observers.emit("integration_changed")
         self.observers.emit("statuses_changed")

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.applications import Starlette
 from sync_helpers import (
     URL,
     EngineMaker,
+    assert_copied,
     by_hubspot_id,
     hubspot_value,
     network_client_factory,
@@ -24,8 +26,9 @@ from talkapp.hubspot import (
     MissingScopeError,
     UnavailableError,
 )
-from talkapp.simulator import DEFAULT_TOKEN
+from talkapp.simulator import DEFAULT_TOKEN, SimulatorConfig, create_app
 from talkapp.simulator.portal import Portal
+from talkapp.simulator.testing import client_factory
 from talkapp.store.errors import RefusedError
 from talkapp.store.models import Direction, SyncState
 from talkapp.sync.engine import NotConnectedError, SyncEngine
@@ -51,6 +54,8 @@ def closed_port_url() -> str:
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
 
+
+OTHER_URL = "http://other-portal.test"
 
 Attempt = Callable[[EngineMaker, Path], Awaitable[None]]
 
@@ -204,3 +209,38 @@ async def test_sync_failure_is_recorded_and_reported(
     last = (await engine.sync_log())[-1]
     assert (last.event, last.level) == ("sync_failed", "WARNING")
     assert integration.connected
+
+
+async def test_another_portal_brings_its_own_contacts_and_the_first_comes_back(
+    engine: SyncEngine,
+    make_engine: EngineMaker,
+    db_path: Path,
+    sim_app: Starlette,
+    portal: Portal,
+) -> None:
+    # Another seed of the simulator: the same HubSpot ids, other people.
+    other_app = create_app(
+        SimulatorConfig(token=DEFAULT_TOKEN, contacts=120, seed=9, portal_id=777)
+    )
+    factories = {URL: client_factory(sim_app), OTHER_URL: client_factory(other_app)}
+    await make_engine.close(engine)
+    talk = make_engine(db_path, factory=lambda url, token: factories[url](url, token))
+    await talk.connect(URL, DEFAULT_TOKEN)
+    first = {c.id: c for c in await talk.contacts()}
+    contact = await by_hubspot_id(talk, 3)
+    chosen = other_value(contact.disposition)
+    await talk.set_disposition(contact.id, chosen)
+
+    said = await talk.connect(OTHER_URL, DEFAULT_TOKEN)
+    summary = await talk.sync_once()
+
+    assert "Portal 777's contacts replace portal 62515's in Talk" in said[-1]
+    assert (summary.full, summary.pulled) == (True, 120)
+    assert_copied(await talk.contacts(), other_app.state.portal)
+
+    await talk.connect(URL, DEFAULT_TOKEN)
+    back = {c.id: c for c in await talk.contacts()}
+    assert back.keys() == first.keys()
+    assert back[contact.id].disposition == chosen  # kept while away
+    await talk.sync_once()
+    assert_copied(await talk.contacts(), portal)
