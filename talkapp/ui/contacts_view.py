@@ -207,7 +207,7 @@ class ContactsView(QWidget):
         integration: Integration,
     ) -> None:
         self._labels = {d.value: d.label for d in statuses}
-        self._integration = integration
+        previous, self._integration = self._integration, integration
         self.model.set_statuses(statuses)
         self.panel.set_offered(offered)
         self.panel.set_integration(integration)
@@ -226,6 +226,8 @@ class ContactsView(QWidget):
         self.disposition_filter.blockSignals(False)
         if found < 0 and current is not None:
             self._apply_filter()
+        if previous is not None and previous.portal_id != integration.portal_id:
+            self.reload()  # another portal: its own contacts, not the last one's
 
     # -- actions -----------------------------------------------------------------
 

@@ -16,16 +16,13 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 from qa_demo_support import demo, webhooks  # noqa: F401  (the QA demo's fixtures)
-from ui_harness import Harness
+from ui_harness import OTHER_SIM_URL, SIM_URL, TOKEN, Harness
 
 from talkapp.simulator import SimulatorConfig, create_app
 from talkapp.simulator.testing import client_factory
 from talkapp.store.async_store import AsyncStore
 from talkapp.sync.engine import SyncEngine
 from talkapp.ui.memory import MainThreadCollector
-
-SIM_URL = "http://simulator.test"
-TOKEN = "sim-token"
 
 
 @pytest.fixture
@@ -60,10 +57,20 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
 
 @pytest.fixture
 def harness(qloop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Harness]:
-    """A connected, synced engine on a 60-contact simulated portal."""
+    """A connected, synced engine on a 60-contact simulated portal; a second
+    portal (40 contacts, id 777) answers at ``OTHER_SIM_URL``."""
     app = create_app(SimulatorConfig(token=TOKEN, contacts=60, rate_limit=0))
+    other = SimulatorConfig(
+        token=TOKEN, contacts=40, seed=9, rate_limit=0, portal_id=777
+    )
+    factories = {
+        SIM_URL: client_factory(app),
+        OTHER_SIM_URL: client_factory(create_app(other)),
+    }
     store = AsyncStore(tmp_path / "talk.sqlite3")
-    engine = SyncEngine(store, client_factory=client_factory(app))
+    engine = SyncEngine(
+        store, client_factory=lambda url, token: factories[url](url, token)
+    )
     harness = Harness(qloop, app, store, engine)
     harness.run(engine.connect(SIM_URL, TOKEN))
     harness.run(engine.sync_once())

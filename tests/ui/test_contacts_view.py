@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from ui_harness import Harness
+from ui_harness import OTHER_SIM_URL, TOKEN, Harness
 
 from talkapp.store.models import Direction, SyncState
 from talkapp.sync import pull
@@ -218,3 +218,13 @@ def _admin():
 
 def test_no_window_other_than_the_view_opens(view) -> None:
     assert [w for w in QApplication.topLevelWidgets() if w.isVisible()] == [view]
+
+
+def test_connecting_another_portal_shows_its_contacts_only(view, harness) -> None:
+    harness.run(harness.engine.connect(OTHER_SIM_URL, TOKEN))
+    harness.settle(lambda: view.model.total() == 0)  # portal 777, not synced yet
+    harness.run(harness.engine.sync_once())
+
+    harness.settle(lambda: view.model.total() == 40)
+    shown = {view.model.contact(row).id for row in range(view.model.rowCount())}
+    assert shown == {c.id for c in harness.run(harness.engine.contacts())}

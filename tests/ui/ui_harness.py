@@ -15,6 +15,11 @@ from PySide6.QtCore import QEventLoop, QTimer
 from talkapp.store.async_store import AsyncStore
 from talkapp.sync.engine import SyncEngine
 
+SIM_URL = "http://simulator.test"
+# A second simulated portal (40 contacts, id 777) the harness's engine reaches.
+OTHER_SIM_URL = "http://other-portal.test"
+TOKEN = "sim-token"
+
 
 @dataclass
 class Harness:
