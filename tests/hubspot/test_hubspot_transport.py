@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from talkapp.hubspot import (
     UnavailableError,
     ValidationError,
 )
+from talkapp.hubspot.transport import tls_context
 
 
 def ok_contact(request: httpx.Request) -> httpx.Response:
@@ -338,3 +340,14 @@ async def test_a_pasted_token_loses_its_newline() -> None:
         await client.get_contact(7)
 
     assert recorder.requests[0].headers["Authorization"] == f"Bearer {SECRET}"
+
+
+def test_clients_share_one_tls_context_that_still_checks_certificates() -> None:
+    # Loading the CA bundle once per process, not once per client, is what
+    # keeps a connect from stalling the window; it must not weaken TLS.
+    context = tls_context()
+
+    assert tls_context() is context
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0
