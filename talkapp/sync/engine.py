@@ -25,6 +25,7 @@ from talkapp.hubspot import (
     HubSpotError,
     MissingScopeError,
 )
+from talkapp.hubspot.transport import tls_context
 from talkapp.preferences import Preferences
 from talkapp.store.async_store import AsyncStore
 from talkapp.store.errors import RefusedError
@@ -181,7 +182,7 @@ class SyncEngine:
             raise RefusedError("a HubSpot access token is required")
         logs.redact(token)
 
-        client = self._client_factory(url, token)
+        client = await self._new_client(url, token)
         try:
             info = await client.check_access(REQUIRED_SCOPES)
             prop = await client.get_property()
@@ -197,7 +198,7 @@ class SyncEngine:
         async with self._sync_stopped("HubSpot was reconnected"):
             before = await self.store.integration()
             cancelled = await self.store.mark_connected(url, info.hub_id, now_ms())
-            self.tokens.save(url, token)
+            await asyncio.to_thread(self.tokens.save, url, token)
             await self.aclose()
             self._client = client
 
@@ -232,7 +233,7 @@ class SyncEngine:
         async with self._sync_stopped("HubSpot was disconnected"):
             await self.store.mark_disconnected(now_ms())
             if integration.hubspot_url:
-                self.tokens.forget(integration.hubspot_url)
+                await asyncio.to_thread(self.tokens.forget, integration.hubspot_url)
             await self.aclose()
         self.observers.emit("integration_changed")
         self.observers.emit("statuses_changed")
@@ -300,7 +301,7 @@ class SyncEngine:
             integration = await self.store.integration()
             if not integration.connected:
                 raise NotConnectedError("HubSpot is not connected; run connect first")
-            client = self._ensure_client(integration)
+            client = await self._ensure_client(integration)
             if self._stopping is not None:
                 return SyncSummary(stopped=self._stopping)
             summary = SyncSummary()
@@ -458,18 +459,25 @@ class SyncEngine:
     def _notify_contacts(self, contact_ids: list[int]) -> None:
         self.observers.emit("contacts_changed", contact_ids)
 
-    def _ensure_client(self, integration: Integration) -> HubSpotClient:
+    async def _ensure_client(self, integration: Integration) -> HubSpotClient:
         if self._client is not None:
             return self._client
         url = integration.hubspot_url or ""
-        token = self.tokens.load(url) or os.environ.get(TOKEN_ENV)
+        token = await asyncio.to_thread(self.tokens.load, url)
+        token = token or os.environ.get(TOKEN_ENV)
         if not token:
             raise MissingTokenError(
                 f"no HubSpot token for this session: connect again, or set {TOKEN_ENV}"
             )
         logs.redact(token)
-        self._client = self._client_factory(url, token)
+        self._client = await self._new_client(url, token)
         return self._client
+
+    async def _new_client(self, url: str, token: str) -> HubSpotClient:
+        # Loading the CA bundle takes 30-50 ms the first time: it is done
+        # off the event loop's thread, which under qasync is the window's.
+        await asyncio.to_thread(tls_context)
+        return self._client_factory(url, token)
 
 
 class MissingTokenError(HubSpotError):

@@ -1,7 +1,10 @@
 """The HubSpot token lives in the system keyring, never in a file.
 
 Where no keyring backend exists (a headless CI box, a minimal desktop), Talk
-says so once and keeps the token in memory for this session only.
+says so once and keeps the token in memory for this session only. A keyring
+call can block (a D-Bus round trip, an unlock prompt, the first call's
+search for a backend), so the engine and the app make them off the event
+loop's thread.
 """
 
 from __future__ import annotations

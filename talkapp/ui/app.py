@@ -84,7 +84,7 @@ class Session:
             previous = self.settings.value(SETTINGS_URL_KEY)
             url = await asyncio.to_thread(self.simulator.start, previous)
             self.settings.setValue(SETTINGS_URL_KEY, url)
-            self.engine.tokens.save(url, self.simulator.token)
+            await asyncio.to_thread(self.engine.tokens.save, url, self.simulator.token)
             if integration.state == "never_connected":
                 await self.engine.connect(url, self.simulator.token)
             elif integration.hubspot_url == previous and url != previous:

@@ -4,6 +4,7 @@ reconnected; a failed connection attempt changes nothing at all."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from starlette.applications import Starlette
 from sync_helpers import (
     URL,
     EngineMaker,
+    MemoryTokens,
     assert_copied,
     by_hubspot_id,
     hubspot_value,
@@ -244,3 +246,42 @@ async def test_another_portal_brings_its_own_contacts_and_the_first_comes_back(
     assert back[contact.id].disposition == chosen  # kept while away
     await talk.sync_once()
     assert_copied(await talk.contacts(), portal)
+
+
+class ThreadNoting(MemoryTokens):
+    """A keyring that notes the thread of every call; a real one may block
+    on D-Bus or an unlock prompt."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[tuple[str, int]] = []
+
+    def save(self, url: str, token: str) -> None:
+        self.threads.append(("save", threading.get_ident()))
+        super().save(url, token)
+
+    def load(self, url: str) -> str | None:
+        self.threads.append(("load", threading.get_ident()))
+        return super().load(url)
+
+    def forget(self, url: str) -> None:
+        self.threads.append(("forget", threading.get_ident()))
+        super().forget(url)
+
+
+async def test_the_keyring_is_never_called_on_the_event_loops_thread(
+    make_engine: EngineMaker, db_path: Path
+) -> None:
+    keyring = ThreadNoting()
+    engine = make_engine(db_path, tokens=keyring)
+    await engine.connect(URL, DEFAULT_TOKEN)
+    await engine.sync_once()
+    await make_engine.close(engine)
+    # A restart: the first sync finds its token in the keyring.
+    restarted = make_engine(db_path, tokens=keyring)
+    await restarted.sync_once()
+    await restarted.disconnect()
+
+    assert [call for call, _ in keyring.threads] == ["save", "load", "forget"]
+    loop_thread = threading.get_ident()
+    assert all(thread != loop_thread for _, thread in keyring.threads)
