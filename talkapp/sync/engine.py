@@ -42,10 +42,10 @@ from talkapp.store.sqlite import now_ms
 from talkapp.sync.observer import Observers
 from talkapp.sync.pull import pull_contacts, pull_statuses
 from talkapp.sync.push import push_outbox
-from talkapp.sync.rules import Incoming, on_hubspot_record
+from talkapp.sync.rules import on_hubspot_record
 from talkapp.sync.secrets import TokenStore
 from talkapp.sync.summary import SyncSummary
-from talkapp.sync.webhooks import Recent
+from talkapp.sync.webhooks import Recent, latest_changes
 from talkapp.sync.writer import StoreWriterError
 
 log = logging.getLogger("talkapp.sync")
@@ -410,46 +410,23 @@ class SyncEngine:
                     await waiter
 
     async def apply_webhook_events(self, events: list[dict[str, Any]]) -> list[int]:
-        """Apply lead-status changes HubSpot pushed to the webhook receiver.
-
-        Only events of the connected portal count: a webhook app serves many
-        portals, and after a switch to another portal the old one's events
-        would otherwise land on the new one's contacts. Duplicated events are
-        dropped by id; out-of-order ones are settled by the rules (a change
-        older than what Talk holds is stale). Contacts Talk does not know yet
-        are left to the next poll, which brings their names too.
+        """Apply lead-status changes HubSpot pushed to the webhook receiver:
+        the connected portal's, each event once (``latest_changes``).
+        Contacts Talk does not know yet are left to the next poll, which
+        brings their names too.
         """
         integration = await self.store.integration()
         if not integration.connected:
             return []
-        ours = [e for e in events if _same_portal(e, integration.portal_id)]
-        if len(ours) < len(events):
-            log.warning(
-                "ignored %d webhook events for another portal", len(events) - len(ours)
-            )
-        fresh = [e for e in ours if self._webhook_ids.add(int(e["eventId"]))]
-        if not fresh:
+        latest = latest_changes(events, integration.portal_id, self._webhook_ids)
+        if not latest:
             return []
-        fresh.sort(key=lambda e: (int(e["occurredAt"]), int(e["eventId"])))
-        latest: dict[str, Incoming] = {}
-        for event in fresh:
-            hubspot_id = str(event["objectId"])
-            latest[hubspot_id] = Incoming(
-                hubspot_id=hubspot_id,
-                firstname="",
-                lastname="",
-                email="",
-                phone="",
-                value=event.get("propertyValue") or None,
-                modified=int(event["occurredAt"]),
-                fields_known=False,
-            )
         changed = await self.store.apply_hubspot(
-            list(latest.values()), on_hubspot_record, full=False, at=now_ms()
+            latest, on_hubspot_record, full=False, at=now_ms()
         )
         if changed:
             self.observers.emit("contacts_changed", changed)
-        log.debug("webhook: %d events, %d contacts changed", len(fresh), len(changed))
+        log.debug("webhook: %d contacts changed", len(changed))
         return changed
 
     def wake(self) -> None:
@@ -492,13 +469,6 @@ def _cancelled_itself() -> bool:
     cycle it awaits."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
-
-
-def _same_portal(event: dict[str, Any], portal_id: int | None) -> bool:
-    try:
-        return portal_id is not None and int(event.get("portalId")) == portal_id
-    except (TypeError, ValueError):
-        return False
 
 
 def _default_client(url: str, token: str) -> HubSpotClient:

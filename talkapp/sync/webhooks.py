@@ -31,6 +31,7 @@ from talkapp.hubspot.signature import (
     verify_v3,
 )
 from talkapp.loopback import LoopbackServer
+from talkapp.store.models import Incoming
 
 log = logging.getLogger("talkapp.sync.webhooks")
 
@@ -56,6 +57,47 @@ class Recent:
         if len(self._items) > self._size:
             self._items.popitem(last=False)
         return True
+
+
+def latest_changes(
+    events: list[dict[str, Any]], portal_id: int | None, seen: Recent
+) -> list[Incoming]:
+    """Each contact's latest lead status in ``events``, as a pulled record.
+
+    Only events of ``portal_id`` count: a webhook app serves many portals,
+    and after a switch to another portal the old one's events would
+    otherwise land on the new one's contacts. Events already ``seen`` are
+    dropped by id; out-of-order ones are settled by the rules (a change
+    older than what Talk holds is stale).
+    """
+    ours = [e for e in events if _same_portal(e, portal_id)]
+    if len(ours) < len(events):
+        log.warning(
+            "ignored %d webhook events for another portal", len(events) - len(ours)
+        )
+    fresh = [e for e in ours if seen.add(int(e["eventId"]))]
+    fresh.sort(key=lambda e: (int(e["occurredAt"]), int(e["eventId"])))
+    latest: dict[str, Incoming] = {}
+    for event in fresh:
+        hubspot_id = str(event["objectId"])
+        latest[hubspot_id] = Incoming(
+            hubspot_id=hubspot_id,
+            firstname="",
+            lastname="",
+            email="",
+            phone="",
+            value=event.get("propertyValue") or None,
+            modified=int(event["occurredAt"]),
+            fields_known=False,
+        )
+    return list(latest.values())
+
+
+def _same_portal(event: dict[str, Any], portal_id: int | None) -> bool:
+    try:
+        return portal_id is not None and int(event.get("portalId")) == portal_id
+    except (TypeError, ValueError):
+        return False
 
 
 def lead_status_events(payload: Any) -> list[dict[str, Any]]:
