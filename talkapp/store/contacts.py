@@ -324,13 +324,19 @@ class ContactQueries(StoreBase):
                 outcome = "Queued for HubSpot (two-way sync)"
                 if queued is not None and queued != value:
                     outcome += f"; replaces the unsent “{queued}”"
-            elif state is SyncState.LOCAL_ONLY:
-                outcome = (
-                    "Kept in Talk only (one-way sync); HubSpot's next change "
-                    "replaces it"
-                )
             else:
-                outcome = "Saved"
+                if state is SyncState.LOCAL_ONLY:
+                    outcome = (
+                        "Kept in Talk only (one-way sync); HubSpot's next change "
+                        "replaces it"
+                    )
+                else:
+                    outcome = "Saved"
+                if queued is not None:
+                    # Queued in two-way before a disconnect: this choice
+                    # supersedes it, so it must never be sent after all.
+                    db.execute("DELETE FROM outbox WHERE contact_id = ?", (contact_id,))
+                    outcome += f"; replaces the unsent “{queued}”"
             self._history(
                 db,
                 contact_id,

@@ -195,6 +195,32 @@ async def test_disconnected_agent_changes_stay_local(
     assert hubspot_value(portal, 4) == theirs
 
 
+async def test_a_change_while_disconnected_supersedes_one_still_queued(
+    engine: SyncEngine, portal: Portal
+) -> None:
+    await engine.set_direction("two-way")
+    contact = await by_hubspot_id(engine, 4)
+    theirs = contact.disposition
+    queued = other_value(theirs)
+    await engine.set_disposition(contact.id, queued)  # no sync runs to push it
+    await engine.disconnect()
+    ours = other_value(theirs, avoid=(queued,))
+
+    changed = await engine.set_disposition(contact.id, ours)
+
+    assert changed.sync_state is SyncState.LOCAL_ONLY
+    assert await engine.store.outbox_size() == 0
+    last = (await engine.history(contact.id))[-1]
+    assert (last.new_value, last.outcome.split("; ")[-1]) == (
+        ours,
+        f"replaces the unsent “{queued}”",
+    )
+    await engine.connect(URL, DEFAULT_TOKEN)
+    await engine.sync_once()
+    assert hubspot_value(portal, 4) == theirs
+    assert (await engine.history(contact.id))[-1].new_value == ours
+
+
 async def test_sync_failure_is_recorded_and_reported(
     engine: SyncEngine, sim_http: Any
 ) -> None:
