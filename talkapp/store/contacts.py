@@ -29,7 +29,8 @@ class ContactQueries(StoreBase):
 
     def contact(self, contact_id: int) -> Contact | None:
         row = self._db.execute(
-            f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE id = ?", (contact_id,)
+            f"SELECT {_CONTACT_COLUMNS} FROM portal_contacts WHERE id = ?",
+            (contact_id,),
         ).fetchone()
         return _contact(row) if row else None
 

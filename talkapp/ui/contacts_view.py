@@ -332,8 +332,9 @@ class ContactsView(QWidget):
         row = self.model.row_of(contact.id) if contact is not None else None
         if row is not None:
             self.table.selectRow(row)
-        elif contact is not None:
+        elif contact is not None:  # gone: another portal was connected
             self.table.clearSelection()
+            self.panel.show_contact(None)
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total()

@@ -12,7 +12,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from talkapp.store.models import Incoming
+import pytest
+
+from talkapp.store.errors import RefusedError
+from talkapp.store.models import Direction, Incoming
 from talkapp.store.schema import MIGRATIONS, SCHEMA_VERSION
 from talkapp.store.sqlite import SQLiteStore
 from talkapp.sync.rules import on_hubspot_record
@@ -55,6 +58,11 @@ def test_each_portal_sees_its_own_contacts_under_the_same_ids(tmp_path: Path) ->
         ("151", "Real 151"),
     ]
     assert store.count_contacts() == 2
+    # A window still showing the demo's contact cannot set it for this portal.
+    assert store.contact(demo.id) is None
+    with pytest.raises(RefusedError, match="no contact"):
+        store.set_disposition(demo.id, "NEW", Direction.TWO_WAY, True, 3)
+    assert store.outbox_size() == 0
     assert {d.value: d.contacts for d in store.dispositions()}["CONNECTED"] == 0
     [log] = [e for e in store.sync_log(100) if e.event == "portal_switched"]
     assert f"The 3 contacts of portal {PORTAL_A} are kept" in log.message

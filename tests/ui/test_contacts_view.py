@@ -221,8 +221,11 @@ def test_no_window_other_than_the_view_opens(view) -> None:
 
 
 def test_connecting_another_portal_shows_its_contacts_only(view, harness) -> None:
+    select(view, harness, 3)
     harness.run(harness.engine.connect(OTHER_SIM_URL, TOKEN))
     harness.settle(lambda: view.model.total() == 0)  # portal 777, not synced yet
+    # The last portal's contact is no longer offered for a disposition.
+    assert view.panel.contact is None
     harness.run(harness.engine.sync_once())
 
     harness.settle(lambda: view.model.total() == 40)
