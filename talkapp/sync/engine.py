@@ -364,6 +364,12 @@ class SyncEngine:
         if integration.direction is Direction.TWO_WAY:
             await push_outbox(client, self.store, summary, notify, retry_now=retry_now)
 
+    async def stop_syncing(self, why: str) -> None:
+        """Stop the sync under way, if any, and return once it has ended (as
+        Talk closes); a first sync resumes where it stopped next time."""
+        async with self._sync_stopped(why):
+            pass
+
     @contextlib.asynccontextmanager
     async def _sync_stopped(self, why: str) -> AsyncIterator[None]:
         """Stop the running sync, if any, and hold off new ones while the

@@ -107,6 +107,9 @@ class Session:
     async def stop(self) -> None:
         self.ctx.events.detach()
         self._stop.set()
+        # A first sync at HubSpot's rate limit runs for minutes: closing
+        # the window must not wait it out.
+        await self.engine.stop_syncing("Talk is closing")
         if self._runner is not None:
             await self._runner
         self.ctx.tasks.close()

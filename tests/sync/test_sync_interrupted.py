@@ -199,6 +199,32 @@ async def test_a_reconnect_that_fails_leaves_the_running_sync_alone(
     assert_copied(await talk.contacts(), portal)
 
 
+async def test_closing_talk_stops_a_running_sync_which_resumes_next_time(
+    talk: SyncEngine,
+    pages: ListPages,
+    portal: Portal,
+    walk: list[StoreWriter],
+) -> None:
+    hold_page(pages, 501, talk)  # never let go
+    stop = asyncio.Event()
+    runner = asyncio.ensure_future(talk.run(stop, interval=60))
+    await pages.held.wait()  # type: ignore[attr-defined]
+
+    stop.set()
+    await talk.stop_syncing("Talk is closing")
+    await asyncio.wait_for(runner, 20)  # ends only if the held sync was stopped
+
+    [last] = await talk.sync_log(1)
+    assert (last.event, "(Talk is closing)" in last.message) == ("sync_stopped", True)
+    assert await assert_written_up_to_the_cursor(talk, portal) == 500
+    for started in walk:
+        await until(lambda: gone(started.pid))  # noqa: B023
+    pages.before = {}
+    summary = await talk.sync_once()
+    assert (summary.full, summary.pulled) == (True, N - 500)
+    assert_copied(await talk.contacts(), portal)
+
+
 async def test_a_run_being_written_when_the_sync_stops_is_kept_and_announced(
     talk: SyncEngine,
     recorder: Recorder,
