@@ -397,7 +397,9 @@ class SyncEngine:
             # agent's change mid-sync) starts the next cycle at once.
             self._wake.clear()
             integration = await self.store.integration()
-            if integration.connected:
+            # Checked with no await before sync_once takes its lock: a stop
+            # that came during the read above must not start a cycle.
+            if integration.connected and not stop.is_set():
                 try:
                     await self.sync_once()
                 except (HubSpotError, NotConnectedError, StoreWriterError) as error:

@@ -225,6 +225,28 @@ async def test_closing_talk_stops_a_running_sync_which_resumes_next_time(
     assert_copied(await talk.contacts(), portal)
 
 
+async def test_closing_talk_between_two_syncs_starts_no_other(
+    talk: SyncEngine, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Talk closes while the sync loop reads the integration, just before a
+    cycle: that cycle must not start, or closing would wait it out."""
+    stop = asyncio.Event()
+    read = talk.store.integration
+
+    async def closing_meanwhile() -> Any:
+        integration = await read()
+        if not stop.is_set():
+            stop.set()
+            await talk.stop_syncing("Talk is closing")
+        return integration
+
+    monkeypatch.setattr(talk.store, "integration", closing_meanwhile)
+    await asyncio.wait_for(talk.run(stop, interval=60), 20)
+
+    assert recorder.named("sync_started") == []
+    assert await talk.contacts() == []
+
+
 async def test_a_run_being_written_when_the_sync_stops_is_kept_and_announced(
     talk: SyncEngine,
     recorder: Recorder,
