@@ -136,7 +136,7 @@ INSERT INTO contacts_v2
     FROM contacts;
 DROP TABLE contacts;
 ALTER TABLE contacts_v2 RENAME TO contacts;
-CREATE INDEX contacts_by_portal ON contacts (portal_id);
+-- Also what finds a portal's contacts: portal_id leads it.
 CREATE INDEX contacts_by_disposition ON contacts (portal_id, disposition);
 CREATE VIEW portal_contacts AS
     SELECT * FROM contacts
