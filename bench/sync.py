@@ -15,6 +15,8 @@ import json
 import logging
 import math
 import os
+import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -119,8 +121,11 @@ async def bare_walk(url: str) -> tuple[float, int]:
 
 
 class CpuClock:
-    """CPU seconds used by this process (Talk, all its threads) and by the
-    simulator's, since ``start()``; the simulator's only where /proc exists."""
+    """CPU seconds used by this process (Talk, all its threads), by the store
+    writer processes it has started and reaped, and by the simulator, since
+    ``start()``; the simulator's only where /proc exists. (The simulator is
+    a child too, but it is reaped only at the end, so the children's count
+    is the writers'.)"""
 
     def __init__(self, simulator: Simulator) -> None:
         self.stat = Path(f"/proc/{simulator.process.pid}/stat")
@@ -134,15 +139,29 @@ class CpuClock:
 
     def start(self) -> None:
         self.talk = time.process_time()
+        self.writers = _children_cpu_s()
         self.simulator = self._simulator_s()
 
-    def read(self) -> dict[str, float | None]:
+    def read(self, writer_pids: list[int]) -> dict[str, float | None]:
+        """The CPU used since ``start()``, once ``writer_pids`` are reaped."""
+        talk = time.process_time() - self.talk
         now = self._simulator_s()
+        deadline = time.monotonic() + 30
+        while any(Path(f"/proc/{pid}").exists() for pid in writer_pids):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"store writers {writer_pids} were not reaped")
+            time.sleep(0.01)
         used = None if now is None or self.simulator is None else now - self.simulator
         return {
-            "talk_cpu_s": round(time.process_time() - self.talk, 2),
+            "talk_cpu_s": round(talk, 2),
+            "store_writer_cpu_s": round(_children_cpu_s() - self.writers, 2),
             "simulator_cpu_s": None if used is None else round(used, 2),
         }
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class Said(logging.Handler):
@@ -181,19 +200,23 @@ async def first_sync(contacts: int, rounds: int) -> dict[str, Any]:
         for _ in range(rounds):
             clock.start()
             seconds, _ = await bare_walk(simulator.url)
-            bare.append({"seconds": round(seconds, 2), **clock.read()})
+            bare.append({"seconds": round(seconds, 2), **clock.read([])})
             with tempfile.TemporaryDirectory() as data:
                 engine, store = engine_for(Path(data), rate_limit=None)
                 await engine.connect(simulator.url, TOKEN)
                 clock.start()
                 with Said("talkapp.sync.pull") as said:
                     summary = await engine.sync_once()
-                writer = any("store writer process" in line for line in said.lines)
+                writers = [
+                    int(found[1])
+                    for line in said.lines
+                    if (found := re.search(r"store writer process \(pid (\d+)\)", line))
+                ]
                 talk.append(
                     {
                         "seconds": round(summary.seconds, 2),
-                        "store_writer": writer,
-                        **clock.read(),
+                        "store_writer": bool(writers),
+                        **clock.read(writers),
                     }
                 )
                 await engine.aclose()
