@@ -192,12 +192,8 @@ class _RowsPage(TypedDict):
 
 def parsed_contact_rows(raw: bytes) -> ContactRows:
     """A list page's JSON bytes as rows, parsed and checked in one pass."""
-    try:
-        page = _rows_page().validate_json(raw)
-    except pydantic.ValidationError as error:
-        raise _shape_error("contact list page", error) from None
-    after = page.get("paging", {}).get("next", {}).get("after")
-    return ContactRows(page["results"], after or None)
+    page, after = _list_page(_rows_page(), raw)
+    return ContactRows(page["results"], after)
 
 
 @functools.cache
@@ -221,14 +217,25 @@ class _PagingOnly(TypedDict):
     paging: NotRequired[_Paging]
 
 
+PageDict = TypeVar("PageDict", _RowsPage, _PagingOnly)
+
+
 def raw_contact_page(raw: bytes) -> RawContactPage:
     """A list page's bytes with its cursor; the contacts are left unparsed."""
+    _, after = _list_page(_paging_only(), raw)
+    return RawContactPage(raw, after)
+
+
+def _list_page(
+    adapter: pydantic.TypeAdapter[PageDict], raw: bytes
+) -> tuple[PageDict, str | None]:
+    """A list page checked by ``adapter``, and the cursor to the next one."""
     try:
-        page = _paging_only().validate_json(raw)
+        page = adapter.validate_json(raw)
     except pydantic.ValidationError as error:
         raise _shape_error("contact list page", error) from None
     after = page.get("paging", {}).get("next", {}).get("after")
-    return RawContactPage(raw, after or None)
+    return page, after or None
 
 
 @functools.cache
