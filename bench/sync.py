@@ -189,7 +189,7 @@ async def first_sync(contacts: int, rounds: int) -> dict[str, Any]:
 
     Both run ``rounds`` times, taking turns on one simulator after a warm-up
     walk, so a slow spell of a shared machine falls on both; the medians are
-    compared, and every run is kept with the CPU time each side used.
+    compared, and every run is kept with the CPU time each process used.
     """
     simulator = Simulator(contacts, rate_limit=0)
     clock = CpuClock(simulator)
